@@ -1,0 +1,1 @@
+"""The three enrichment stages: normalize, entities, classify."""

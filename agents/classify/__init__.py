@@ -1,0 +1,1 @@
+"""Classify stage: IPTC Media Topics with scores."""

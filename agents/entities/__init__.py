@@ -1,0 +1,1 @@
+"""Entities stage: PER, ORG, LOC and DATE mentions with canonical names."""

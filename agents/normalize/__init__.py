@@ -1,0 +1,1 @@
+"""Normalize stage: raw article to structured, clean, language-tagged blocks."""

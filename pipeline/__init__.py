@@ -1,0 +1,1 @@
+"""newsflow's Kafka plumbing: settings, topics, producer, broker, lag and the CLI."""
