@@ -1,4 +1,4 @@
-"""Kafka clients built from settings: the broker address, security options, and a clear error when none answers."""
+"""Kafka clients built from settings: broker address, security options, a clear error when none answers."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from kafka.errors import TopicAlreadyExistsError
@@ -49,10 +50,8 @@ def create_topics(settings: Settings) -> list[TopicState]:
             if topic not in existing
         }
         if missing:
-            try:
+            with suppress(TopicAlreadyExistsError):  # another process created them between list and create
                 admin.create_topics(missing, wait_for_metadata=True)
-            except TopicAlreadyExistsError:  # another process created them between list and create
-                pass
         described = {item["name"]: len(item["partitions"]) for item in admin.describe_topics(list(wanted))}
     return [TopicState(topic, described.get(topic, 0), topic in missing) for topic in wanted]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import jsonschema
 import pytest
 
@@ -23,7 +25,7 @@ def test_schema_is_valid_draft7(topic: str) -> None:
 
 def test_each_stage_schema_requires_everything_the_previous_one_does() -> None:
     stages = ["articles.raw", "articles.normalized", "articles.entities", "articles.enriched"]
-    for earlier, later in zip(stages, stages[1:], strict=False):
+    for earlier, later in pairwise(stages):
         assert set(load_schema(earlier)["required"]) < set(load_schema(later)["required"])
 
 

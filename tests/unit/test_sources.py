@@ -74,5 +74,5 @@ def test_bad_paths_are_clear_errors(tmp_path: Path, name: str, message: str) -> 
 
 
 def test_a_directory_without_articles_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no .txt, .json, .jsonl files"):
+    with pytest.raises(ConfigError, match=r"no \.txt, \.json, \.jsonl files"):
         expand_paths([tmp_path])
