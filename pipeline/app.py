@@ -42,6 +42,8 @@ def broker_credentials(settings: Settings) -> Any:
 def create_app(settings: Settings, stage: str) -> faust.App:
     """A faust app for one stage: raw bytes in and out, at-least-once, no web server, no tables."""
     bootstrap = resolve_bootstrap(settings)
+    datadir = settings.home / "faust" / stage
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     return faust.App(
         group_id(settings, stage),
         broker=[f"kafka://{address}" for address in bootstrap.split(",")],
@@ -56,7 +58,7 @@ def create_app(settings: Settings, stage: str) -> faust.App:
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         producer_max_request_size=settings.max_record_bytes + 64 * 1024,
-        datadir=str(settings.home / "faust" / stage),
+        datadir=str(datadir),
     )
 
 
