@@ -1,0 +1,1 @@
+"""Benchmarks: throughput of the pipeline stages against baselines measured in the same run."""
