@@ -14,7 +14,10 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.errors import NewsflowError
 
     try:
-        app(args=argv, prog_name="newsflow", standalone_mode=False)
+        # Without standalone mode, click returns (not raises) the code of a `typer.Exit`.
+        code = app(args=argv, prog_name="newsflow", standalone_mode=False)
+        if isinstance(code, int):
+            return code
     except NewsflowError as error:
         sys.stderr.write(f"newsflow: error: {error}\n")
         return error.exit_code

@@ -46,7 +46,7 @@ def publish(
             if isinstance(item, InputProblem):
                 report.problems.append(item)
             else:
-                problem = _problem_with(item, check, settings.max_record_bytes)
+                problem = problem_with(item, check, settings.max_record_bytes)
                 if problem:
                     report.problems.append(problem)
                 else:
@@ -67,7 +67,8 @@ def publish(
     return report
 
 
-def _problem_with(record: Record, check: Callable[[Record], object], max_bytes: int) -> InputProblem | None:
+def problem_with(record: Record, check: Callable[[Record], object], max_bytes: int) -> InputProblem | None:
+    """Why a record cannot be published (fails the topic's schema, or is too large), or None when it can."""
     try:
         check(record)
     except SchemaViolation as error:

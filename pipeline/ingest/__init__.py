@@ -1,0 +1,1 @@
+"""Continuous ingestion: feeds, article pages, watched folders and stdin into `articles.raw`, each article once."""
