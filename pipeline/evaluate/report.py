@@ -1,0 +1,148 @@
+"""The evaluation report: per-article results, score tables for the terminal, and a JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.evaluate.scoring import Counts, EntityResult, TopicTally
+
+TYPES = ("PER", "ORG", "LOC", "DATE")
+LANGUAGES = ("ar", "en")
+
+
+@dataclass
+class ArticleResult:
+    """One gold article's outcome."""
+
+    id: str
+    language: str
+    gold_primary: str | None
+    gold_topics: list[str]
+    entities: EntityResult
+    topics: dict[str, tuple[str | None, list[str]]]  # classifier name -> (primary label, labels)
+    error: str | None = None
+
+
+@dataclass
+class EvalReport:
+    """Everything `newsflow eval` measured on one gold set."""
+
+    path: str
+    articles: list[ArticleResult]
+    classifiers: list[str]
+    entity_seconds: float = 0.0
+
+    def entity_counts(self, type_: str | None = None, language: str | None = None) -> Counts:
+        """Micro-averaged tally over all articles for one type and/or mention language (None: all)."""
+        total = Counts()
+        for article in self.articles:
+            total.add(article.entities.counts(type_, language))
+        return total
+
+    def topic_tally(self, classifier: str, language: str | None = None) -> TopicTally:
+        """Primary accuracy and set F1 of one classifier over the articles (of one primary language)."""
+        tally = TopicTally()
+        for article in self.articles:
+            if language and article.language != language:
+                continue
+            primary, labels = article.topics.get(classifier, (None, []))
+            tally.add(article.gold_primary, article.gold_topics, primary, labels)
+        return tally
+
+
+def report_json(report: EvalReport) -> dict[str, Any]:
+    """The report as JSON-ready data: scores by type and language, topic scores, per-article errors."""
+    entities: dict[str, Any] = {"all": report.entity_counts().as_dict()}
+    for language in LANGUAGES:
+        entities[language] = report.entity_counts(language=language).as_dict()
+    for type_ in TYPES:
+        entities[type_] = report.entity_counts(type_).as_dict()
+        for language in LANGUAGES:
+            entities[f"{type_}.{language}"] = report.entity_counts(type_, language).as_dict()
+    return {
+        "path": report.path,
+        "articles": len(report.articles),
+        "entities": entities,
+        "topics": {
+            name: {
+                "all": report.topic_tally(name).as_dict(),
+                **{language: report.topic_tally(name, language).as_dict() for language in LANGUAGES},
+            }
+            for name in report.classifiers
+        },
+        "entity_articles_per_second": round(len(report.articles) / report.entity_seconds, 1)
+        if report.entity_seconds
+        else None,
+        "per_article": [
+            {
+                "id": article.id,
+                "language": article.language,
+                "error": article.error,
+                "missed": [[pair[0], text] for pair, text in article.entities.missed.items()],
+                "spurious": [[pair[0], text] for pair, text in article.entities.spurious.items()],
+                "topics": {
+                    "gold": [article.gold_primary, article.gold_topics],
+                    **{name: [primary, labels] for name, (primary, labels) in article.topics.items()},
+                },
+            }
+            for article in report.articles
+        ],
+    }
+
+
+def render(report: EvalReport, console: Console, *, details: bool = False) -> None:
+    """Print the entity and topic tables (and, with `details`, each article's misses and false alarms)."""
+    console.print(f"[bold]{len(report.articles)}[/] gold articles from {report.path}")
+    table = Table(title="Entities (micro over distinct type+surface pairs per article; language of the mention)")
+    table.add_column("language")
+    table.add_column("type")
+    for column in ("P", "R", "F1", "gold"):
+        table.add_column(column, justify="right")
+    for language in (None, *LANGUAGES):
+        for type_ in (*TYPES, None):
+            counts = report.entity_counts(type_, language)
+            table.add_row(
+                (language or "all") if type_ == TYPES[0] else "",
+                type_ or "[bold]all[/]",
+                f"{counts.precision:.3f}",
+                f"{counts.recall:.3f}",
+                f"{counts.f1:.3f}",
+                str(counts.tp + counts.fn),
+                end_section=type_ is None,
+            )
+    console.print(table)
+    topics = Table(title="Topics (by the article's primary language)")
+    topics.add_column("classifier")
+    topics.add_column("language")
+    for column in ("articles", "primary acc", "P", "R", "F1"):
+        topics.add_column(column, justify="right")
+    for name in report.classifiers:
+        for language in (None, *LANGUAGES):
+            tally = report.topic_tally(name, language)
+            topics.add_row(
+                name if language is None else "",
+                language or "all",
+                str(tally.articles),
+                f"{tally.primary_accuracy:.3f}",
+                f"{tally.sets.precision:.3f}",
+                f"{tally.sets.recall:.3f}",
+                f"{tally.sets.f1:.3f}",
+                end_section=language == LANGUAGES[-1],
+            )
+    console.print(topics)
+    failed = [article for article in report.articles if article.error]
+    for article in failed:
+        console.print(f"[red]{article.id}[/]: pipeline failed ({article.error})")
+    if details:
+        for article in report.articles:
+            result = article.entities
+            if result.missed or result.spurious:
+                console.print(f"[bold]{article.id}[/]")
+                for pair, text in result.missed.items():
+                    console.print(f"  [yellow]missed[/]   {pair[0]:4} {text}")
+                for pair, text in result.spurious.items():
+                    console.print(f"  [red]spurious[/] {pair[0]:4} {text}")

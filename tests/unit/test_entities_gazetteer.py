@@ -1,0 +1,66 @@
+"""The packaged gazetteer: reproducible from its sources, small, and free of common words as places."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.entities import build_gazetteer
+from agents.entities.gazetteer import GAZETTEER_PATH, load
+from agents.entities.keys import fold, match_key
+
+
+def test_the_committed_file_is_what_the_build_script_makes() -> None:
+    pytest.importorskip("wordfreq")
+    built = build_gazetteer.render(build_gazetteer.build())
+    assert built == GAZETTEER_PATH.read_text(encoding="utf-8"), (
+        "data/gazetteer.json is stale: run .venv/bin/python -m agents.entities.build_gazetteer"
+    )
+
+
+def test_the_data_is_commit_sized() -> None:
+    assert GAZETTEER_PATH.stat().st_size < 3 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["بين", "على", "مالي", "المدينة", "الجديدة", "العين", "الخبر", "صور", "مدينة", "مشهد", "بحري", "كيف",
+     "Of", "Nice", "Mobile", "Reading", "Man", "Van", "Victoria", "Batman", "Male", "Split", "Orange"],
+)
+def test_common_words_are_not_places(word: str) -> None:
+    gazetteer = load()
+    ids = gazetteer.names.get(match_key(word), ())
+    places = [entity_id for entity_id in ids if gazetteer.type_of(entity_id) == "LOC"]
+    assert places == []
+
+
+@pytest.mark.parametrize(
+    ("name", "entity_id"),
+    [
+        ("طوكيو", "loc:tokyo"),
+        ("Tokyo", "loc:tokyo"),
+        ("London", "loc:london"),
+        ("لندن", "loc:london"),
+        ("القاهرة", "loc:cairo"),
+        ("Cairo", "loc:cairo"),
+        ("الولايات المتحدة الأميركية", "loc:united-states"),
+        ("جزر الكوريل", "loc:kuril-islands"),
+        ("Uttar Pradesh", "loc:uttar-pradesh"),
+        ("الأمم المتحدة", "org:united-nations"),
+        ("سيرغي لافروف", "per:sergey-lavrov"),
+    ],
+)
+def test_packaged_and_curated_names_resolve_to_one_entity(name: str, entity_id: str) -> None:
+    assert load().names[match_key(name)][0] == entity_id
+
+
+def test_every_nationality_points_at_a_known_place_or_union() -> None:
+    gazetteer = load()
+    assert {gazetteer.type_of(entity_id) for entity_id in gazetteer.nationalities.values()} == {"LOC", "ORG"}
+
+
+def test_folding_keeps_offsets_back_to_the_original_text() -> None:
+    text = "تعزّزان   الأمـن في طوكيو"
+    folded = fold(text)
+    start = folded.text.index("طوكيو")
+    assert text[folded.start(start) : folded.end(start + len("طوكيو"))] == "طوكيو"
+    assert folded.text.startswith("تعززان الامن")
