@@ -79,7 +79,8 @@ ORG_ADJECTIVES = _keys(
     الدولية العام العامة المستقل المستقلة الأوروبي الأوروبية الأفريقي الأفريقية الإفريقي الإفريقية العربي
     العربية الإسلامي الإسلامية العالمي العالمية الأممي الأممية الجنائي الجنائية الفيدرالي الفيدرالية الشعبي
     الشعبية المسلحة السامية الرياضي الجوية البحري الإسلامية الخليجي الخليجية الجمهوري الديمقراطي
-    الاشتراكي الاشتراكية الثوري المتحدة التجاري التجارية
+    الاشتراكي الاشتراكية الثوري المتحدة التجاري التجارية الأهلي الأهلية الكبير الكبرى
+    الإقليمي الإقليمية البرلماني البرلمانية التشريعي التشريعية القضائي القضائية الانتخابي الانتخابية
     """
 )
 # Nouns that head a facility's or a landmark's name and belong to it (`مطار دبي الدولي`, `وادي الملوك`).
@@ -94,6 +95,9 @@ GENERIC_PLACE_HEADS = _keys("جزيرة بلدة قرية منطقة إقليم 
 PLACE_HEADS = FACILITY_HEADS | GENERIC_PLACE_HEADS
 # Organisation heads whose name is the proper noun after them (`شركة مايكروسوفت الأمريكية` -> مايكروسوفت).
 NAME_ONLY_ORG_HEADS = _keys("شركة مجموعة نادي جماعة منظمة وكالة بنك مصرف")
+# Name-only heads that also head an institution's own name when a nationality or an institutional adjective
+# anchors it (`وكالة الأنباء الجزائرية`, `منظمة العفو الدولية`, `البنك الأهلي`).
+INSTITUTION_NAME_HEADS = _keys("وكالة منظمة بنك مصرف")
 # Heads common in generic phrases (`برنامج التمويل`, `مركز الأبحاث`): a name only with an adjective or more.
 WEAK_ORG_HEADS = _keys("برنامج مركز مجلس مكتب صندوق وحدة إدارة دار مؤسسة شبكة فرقة مستشفى جهاز مجمع")
 # Descriptions after an organisation's name, not part of it (`حزب النصر اليميني`).
@@ -115,6 +119,43 @@ NOT_NAME_PARTS = _keys(
     إلى إلا
     """
 )
+# Function words and reporting verbs: never part of a name, however rare a given name before them is.
+FUNCTION_WORDS = _keys(
+    """
+    في من على عن مع أن إن أو ثم لكن بل حتى قد لقد لم لن لا ما ماذا هل كما كذلك أيضا بعد قبل خلال منذ عند
+    عندما حين حيث بين ضد نحو حول دون غير سوى كل بعض أي هو هي هم هما نحن أنا أنت تلك هؤلاء وقد وفي ومن
+    وعلى وإلى وأن وهو وهي ولم ولا فقد فيما بينما إذ إذا لو كان كانت يكون تكون ليس ليست عبر لدى أمام خلف
+    فوق تحت وسط داخل خارج جراء بسبب إثر عقب وفق وفقا بحسب حسب نفسه ذاته جدا أكثر أقل إنه أنه إنها أنها
+    """
+)
+NEWS_VERBS = _keys(
+    """
+    قال قالت أكد أكدت أعلن أعلنت أوضح أوضحت أشار أشارت أضاف أضافت صرح صرحت كشف كشفت دعا دعت طالب طالبت
+    شدد شددت اعتبر اعتبرت رأى رأت وصف وصفت نفى نفت أفاد أفادت ذكر ذكرت تابع تابعت لفت لفتت أبلغ أبلغت
+    التقى التقت استقبل استقبلت زار زارت وقع وقعت غادر غادرت وصل وصلت أجرى أجرت بحث بحثت عقد عقدت ترأس
+    ترأست حذر حذرت رحب رحبت أعرب أعربت أمر أمرت قرر قررت أصدر أصدرت أبدى أبدت وجه وجهت هدد هددت أدان
+    أدانت انتقد انتقدت تعهد تعهدت اتهم اتهمت اعترف اعترفت أقر أقرت ألقى ألقت شارك شاركت فاز فازت خسر خسرت
+    سجل سجلت حقق حققت قاد قادت انضم انضمت توفي توفيت قتل قتلت اعتقل اعتقلت أصيب أصيبت بدأ بدأت أنهى أنهت
+    يقول تقول يرى ترى أجاب أجابت سأل سألت أعلنا قالا أكدا نقل نقلت تحدث تحدثت اجتمع اجتمعت يعد تعد
+    """
+)
+# Given names that are also everyday adjectives or nouns (`سعيد` happy, `أمين` secretary, `أسماء` names): the
+# word after them is a surname only with evidence (a known name part, a nisba, a rare word).
+EVERYDAY_WORD_NAMES = _keys(
+    """
+    عادل نبيل هادي منصور ناصر راشد سالم صالح حميد سيف بدر عزيز غالب فارس صادق طاهر جمال كمال أمين سعيد
+    كريم شريف فريد رائد جميل حكيم مالك سامي باسم رشيد زكي سليم أمل نور منى هدى سلام وفاء أميرة لطيفة نبيلة
+    فريدة منيرة شيخة سعاد إيمان أسماء هالة مها خليفة سلطان عماد فؤاد ضياء بسمة صفاء غيث عزة
+    تركي جمعة ناجح جهاد إسلام نصر نجم هلال رمضان يسرى علا وعد سحر نعمة زهرة أحلام حنين إلهام شهد جود
+    حبيب فرج عوض مؤمن مصباح مبارك جين
+    """
+)
+# Verbs of saying whose subject, right after them, is often a person named in full (`قال جون كيربي`).
+REPORTING_VERBS = _keys("قال قالت أكد أكدت أوضح أوضحت صرح صرحت أضاف أضافت أشار أشارت اعتبر اعتبرت")
+# Regnal and dynastic ordinals that end a name (`محمد السادس`, `تشارلز الثالث`).
+REGNAL_ORDINALS = _keys("الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر عشر")
+# A proclitic joined to the article (`للذكاء`, `والأمير`, `بالقاهرة`) never starts a name's word.
+_CLITIC_ARTICLE = ("لل", "وال", "بال", "فال", "كال", "وبال", "ولل")
 PUNCTUATION_STOP = frozenset(".,،;:؛!?؟()[]{}\"'«»“”-–—/|")
 MAX_TITLE_COMPLEMENTS = 7
 MAX_NAME_WORDS = 3
@@ -144,6 +185,12 @@ class ArabicRules:
         self.known_words = gazetteer.known_words.get("ar", frozenset())
         self.nationalities = gazetteer.nationalities
         self.very_frequent = _most_frequent(gazetteer, 2000)
+        # Words that end a name even after a given name no dictionary knows (`نواف سلام` but `نواف قال`).
+        self.hard_stop = (
+            (_most_frequent(gazetteer, 300) | FUNCTION_WORDS | NEWS_VERBS | NOT_NAME_PARTS) - self.first_names
+        )  # `على` folds to the name `علي`: the original spelling tells them apart (`_is_preposition_ala`)
+        # Given names that are not also everyday words: what follows them is a surname unless it cannot be.
+        self.rare_first_names = self.first_names - EVERYDAY_WORD_NAMES - self.hard_stop
         self.triggers = self._build_triggers()
 
     # -- people -----------------------------------------------------------------------------------------
@@ -160,6 +207,8 @@ class ArabicRules:
                 continue  # inside a longer word, or nothing follows on the line to be a name
             if kinds == ("given",) and form == "علي" and folded.source[folded.end(end_index + 1) - 1] == "ى":
                 continue  # `على` (on), not `علي` (Ali): the commonest trigger, dropped before any work
+            if kinds == ("verb",) and not self._given_name_next(text, end_index + 2):
+                continue  # `قال` is frequent: only a given name right after it makes a subject worth reading
             tokens, position = self._window(text, start, window)
             if position < 0:
                 continue
@@ -170,6 +219,14 @@ class ArabicRules:
                 if mention is not None:
                     found.append(mention)
         return found
+
+    def _given_name_next(self, text: str, start: int) -> bool:
+        """Whether the word at `start` is a given name (or a known person's first word)."""
+        end = start
+        while end < len(text) and _is_arabic_letter(text[end]):
+            end += 1
+        word = text[start:end]
+        return word in self.first_names or word in self.person_words
 
     @staticmethod
     def _window(text: str, start: int, previous: list[Token]) -> tuple[list[Token], int]:
@@ -194,10 +251,14 @@ class ArabicRules:
         """Every surface form that can start a rule: titles, given names, organisation and place heads."""
         forms: dict[str, set[str]] = {}
         for title in TITLES:
-            for form in (title, *(clitic + title for clitic in "وفبلك")):
+            contracted = ("ل" + title[1:],) if title.startswith("ال") else ()  # ل + الملك -> للملك
+            for form in (title, *contracted, *(clitic + title for clitic in "وفبلك")):
                 forms.setdefault(form, set()).add("title")
         for name in self.first_names:
             forms.setdefault(name, set()).add("given")
+        for verb in REPORTING_VERBS:
+            for form in (verb, "و" + verb, "ف" + verb):
+                forms.setdefault(form, set()).add("verb")
         for kind, heads in (("org", ORG_HEADS | DEFINITE_ORG_HEADS), ("place", PLACE_HEADS)):
             for head in heads:
                 for form in (head, *(clitic + head for clitic in PROCLITICS if len(head) > 2)):
@@ -219,6 +280,13 @@ class ArabicRules:
             if name is not None and name[1] - name[0] >= 2:
                 return self._person(folded, tokens, name, "given_name.ar", 0.6)
             return None
+        if kind == "verb" and _without_proclitic(token.text, REPORTING_VERBS) is not None:
+            # `قال ريتشارد هاس`: the subject after a reporting verb, if it has two name-like words.
+            name = self._name_after(folded, tokens, index + 1, coverage)
+            first = tokens[index + 1].text if index + 1 < len(tokens) else ""
+            if name is not None and (name[2] is not None or (name[1] - name[0] >= 2 and first in self.first_names)):
+                return self._person(folded, tokens, name, "verb.ar", 0.6)
+            return None
         if kind == "org":
             return self._organisation_at(folded, tokens, index, coverage)
         if kind == "place":
@@ -231,6 +299,8 @@ class ArabicRules:
     def _is_title(self, word: str) -> bool:
         if word in TITLES:
             return True
+        if word.startswith("لل") and "ا" + word[1:] in TITLES:
+            return True  # `للملك`, `للرئيس`
         return len(word) > 3 and word[0] in "وفبلك" and word[1:] in TITLES
 
     def _title_before(self, tokens: list[Token], index: int) -> bool:
@@ -273,7 +343,18 @@ class ArabicRules:
         if covered is not None:
             hit, last = covered
             person = next((i for i in hit.ids if self.gazetteer.type_of(i) == "PER"), None)
-            return (index, last + 1, person) if person else None
+            if person is None:
+                return None
+            end = last + 1
+            if (  # `طحنون بن زايد آل نهيان`: a known name continued by its family name
+                end + 1 < len(tokens)
+                and tokens[end].text in ("ال", "آل")
+                and tokens[end].start == tokens[end - 1].end + 1
+                and tokens[end + 1].is_arabic
+                and tokens[end + 1].start == tokens[end].end + 1
+            ):
+                end += 2
+            return (index, end, person)
         words = 0
         end = index
         while end < len(tokens) and words < MAX_NAME_WORDS:
@@ -306,8 +387,17 @@ class ArabicRules:
             if word == "الدين" and end > index and tokens[end - 1].text in self.first_names:
                 end += 1  # `نور الدين`, `صلاح الدين`
                 continue
-            if not self._may_be_name_word(word, position=words, given_name=given_name):
+            if word in REGNAL_ORDINALS and words > 0 and word != "عشر":
+                end += 1  # `محمد السادس`, `رمسيس الثاني`: an ordinal ends the name
+                if end < len(tokens) and tokens[end].text == "عشر":
+                    end += 1
+                words += 1
                 break
+            previous = tokens[end - 1].text if end > index else None
+            if not self._may_be_name_word(word, position=words, given_name=given_name, previous=previous):
+                break
+            if words > 0 and self._pronoun_suffixed(folded, token):
+                break  # `نتنياهو أبلغه`: a verb or noun with an attached pronoun
             covered = coverage.at(end)
             if covered is not None and self._hit_type(covered) != "PER":
                 break
@@ -324,19 +414,35 @@ class ArabicRules:
             return None
         return (index, end, self.gazetteer.person_named(text_key))
 
-    def _may_be_name_word(self, word: str, *, position: int, given_name: bool) -> bool:
+    def _may_be_name_word(
+        self, word: str, *, position: int, given_name: bool, previous: str | None = None
+    ) -> bool:
         if len(word) < 2 or word in NOT_NAME_PARTS or self._is_title(word) or word in TITLE_COMPLEMENTS:
             return False
-        if word in self.nationalities:
+        if word in self.nationalities or word in self.hard_stop or _has_clitic_article(word):
             return False
+        if word.endswith("ا") and word[:-1] in self.known_words and word not in self.first_names:
+            return False  # `عروضا`: an accusative noun, not a name
+        if position > 0 and len(word) > 3 and word[0] == "و" and (
+            word[1:] in self.first_names or word[1:] in self.known_words
+        ):
+            return False  # `جو بايدن وأمير`, `حسن خليل وغازي`: a conjunction starts the next phrase
         if word in self.first_names or word in self.person_words:
             return position > 0 or word in self.first_names or not given_name
-        if position == 0 and (word.startswith("ال") or word in self.known_words):
+        if position == 0 and (word.startswith("ال") or word in self.stop or _looks_like_verb_or_suffixed(word)):
             return False  # a name after a title starts with a given name or a rare word, not `التحديات`
+        if position == 0 and word in self.known_words and given_name:
+            return False
         if position == 2 and _looks_like_verb_or_suffixed(word):
             return False  # `طارق البيطار تحقيقاته`, `البيطار يستأنف`
+        if position == 2 and word.startswith("ال"):
+            return self._likely_name_word(word)  # `محمد بن سلمان الطاقم`, `أنغيلا ميركل الأبواب`
         if position > 0 and word.startswith("ال") and word not in self.very_frequent:
             return True  # family names are often ordinary words with the article (`الخطيب`)
+        if position == 1 and previous in self.rare_first_names and self._surname_after_rare_given(word):
+            return True  # `نواف سلام`, `عزمي محافظة`, `مونيكا مالك`: everyday words as surnames
+        if given_name and position == 1 and previous in EVERYDAY_WORD_NAMES:
+            return self._likely_name_word(word) and word not in self.stop  # `سعيد الأسبوع` is no name
         if word in self.stop:
             return False
         if word[0] in "وفلب" and (word[1:] in self.stop or self._is_title(word[1:])):
@@ -347,6 +453,21 @@ class ArabicRules:
             return position > 0 and self._likely_name_word(word)
         # The third word of a name needs evidence it is one (names run into the verb that follows).
         return position < 2 or self._likely_name_word(word)
+
+    def _surname_after_rare_given(self, word: str) -> bool:
+        """Whether a word right after a given name that is not an everyday word can be its surname."""
+        if word.endswith("يه") or _looks_like_verb_or_suffixed(word) or word.startswith("ال"):
+            return False
+        if word[0] in "وفبل" and (word[1:] in self.known_words or word[1:] in self.first_names):
+            return False  # `وأمير`, `لمصر`: a proclitic on a known word
+        return not (word.endswith("ا") and word[:-1] in self.known_words)  # `عروضا`: an accusative noun
+
+    def _pronoun_suffixed(self, folded: Folded, token: Token) -> bool:
+        """A known word with an attached `ه` pronoun (`أبلغه`), told from ta marbuta by the original spelling."""
+        word = token.text
+        if len(word) < 4 or word[-1] != "ه" or word[:-1] not in self.known_words:
+            return False
+        return folded.source[folded.end(token.end) - 1 : folded.end(token.end)] == "ه"
 
     def _likely_name_word(self, word: str) -> bool:
         """Evidence that a word after a given name is a name: a known name part, a nisba or a rare word."""
@@ -402,7 +523,12 @@ class ArabicRules:
             span = self._proper_name(tokens, index + 1, coverage)
             if span is not None:
                 return self._org(folded, tokens[span[0]].start, tokens[span[1] - 1].end, 0.7)
-            return None  # `شركة الإسمنت الفرنسية`: a description, not a name
+            if word not in INSTITUTION_NAME_HEADS:
+                return None  # `شركة الإسمنت الفرنسية`: a description, not a name
+            end, anchored = self._org_complements(tokens, index + 1, coverage, word)
+            if not anchored:
+                return None
+            return self._org(folded, start_offset, tokens[end - 1].end, 0.75)  # `وكالة الأنباء الجزائرية`
         end, anchored = self._org_complements(tokens, index + 1, coverage, word)
         if end == index + 1 or (word in DEFINITE_ORG_HEADS and not anchored):
             return None
@@ -504,8 +630,27 @@ class ArabicRules:
             if count == 0 and word not in self.stop and word not in self.first_names and self._indefinite_ok(word):
                 end, count, after_indefinite = end + 1, count + 1, True  # `حركة أمل`, `مجلس حقوق الإنسان`
                 continue
+            if count == 0 and self._construct_noun(tokens, end):
+                end, count, after_indefinite = end + 1, count + 1, True  # `محكمة أمن الدولة`
+                continue
             break
         return end, anchored
+
+    def _construct_noun(self, tokens: list[Token], index: int) -> bool:
+        """An everyday indefinite noun in construct with a definite one after the head (`أمن الدولة`,
+        `مكافحة المخدرات`): not a function word, a verb or an adjective, and a definite noun follows."""
+        word = tokens[index].text
+        if word in self.hard_stop or word in self.nationalities or word[0] in "وفبل" or not self._indefinite_ok(word):
+            return False
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        return (
+            following is not None
+            and following.is_arabic
+            and following.start == tokens[index].end + 1
+            and following.text.startswith("ال")
+            and following.text not in NOT_NAME_PARTS
+            and following.text not in self.hard_stop
+        )
 
     @staticmethod
     def _indefinite_ok(word: str) -> bool:
@@ -629,7 +774,7 @@ class ArabicRules:
 _STRICT_PLACE_HEADS = _keys("ساحة طريق شارع")
 
 
-_KIND_ORDER = ("title", "given", "org", "place")
+_KIND_ORDER = ("title", "given", "verb", "org", "place")
 # Heads that name a programme or office of a known body (`برنامج الأمم المتحدة للبيئة`).
 _HEADS_BEFORE_A_BODY = WEAK_ORG_HEADS | _keys("منظمة هيئة وكالة مفوضية بعثة")
 _ALL_ORG_HEADS = ORG_HEADS | DEFINITE_ORG_HEADS
@@ -652,6 +797,11 @@ def _looks_like_verb_or_suffixed(word: str) -> bool:
 def _most_frequent(gazetteer: Gazetteer, count: int) -> frozenset[str]:
     """The `count` most frequent Arabic words."""
     return frozenset(gazetteer.frequent_ar[:count])
+
+
+def _has_clitic_article(word: str) -> bool:
+    """A proclitic joined to the article (`للذكاء`, `والأمير`): a phrase, not a name's word."""
+    return any(word.startswith(prefix) and len(word) > len(prefix) + 2 for prefix in _CLITIC_ARTICLE)
 
 
 def _is_preposition_ala(folded: Folded, token: Token) -> bool:

@@ -22,9 +22,9 @@ OUTPUT = DATA_DIR / "gazetteer.json"
 
 # Geonames cities below this population are left out; cities outside the Arab world need more to be
 # known by an Arabic name in the news.
-CITY_FLOOR = 150_000
+CITY_FLOOR = 50_000
 ARAB_CITY_FLOOR = 15_000
-ARABIC_NAME_FLOOR_ABROAD = 300_000
+ARABIC_NAME_FLOOR_ABROAD = 50_000
 ARAB_COUNTRIES = frozenset(
     {"AE", "BH", "DZ", "EG", "IQ", "JO", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA", "SA", "SD", "SO", "SY"}
     | {"TN", "YE", "DJ", "KM"}
@@ -35,6 +35,10 @@ COMMON_WORDS = 6000
 # Arabic words ranked this far are dictionary words rather than names, for the given-name rule.
 KNOWN_ARABIC_WORDS = 30_000
 COMMON_NAME_FLOOR = 2_000_000
+GIVEN_NAME_CITY_FLOOR = 1_000_000
+# Below this population a city abroad whose Arabic name reads as any dictionary word (or one with a proclitic)
+# keeps only its other names: `لاية` (inside `ولاية`).
+ARABIC_DICTIONARY_FLOOR = 500_000
 # Territory codes that are organisations or groupings, not places.
 NOT_PLACES = frozenset({"UN", "EU", "EZ", "QO", "XA", "XB", "ZZ", "001"})
 # Newsroom names where CLDR's English name differs.
@@ -97,7 +101,9 @@ def split_variants(cell: str) -> list[str]:
 class Builder:
     """Collects entities and the names that point at them; the first claim on a name wins."""
 
-    def __init__(self, common_ar: set[str], common_en: set[str], stop: set[str]) -> None:
+    def __init__(
+        self, common_ar: set[str], common_en: set[str], stop: set[str], known_ar: frozenset[str] = frozenset()
+    ) -> None:
         self.entities: dict[str, list[str]] = {}
         self.names: dict[str, list[str]] = {}
         self.title_aliases: dict[str, str] = {}
@@ -106,6 +112,8 @@ class Builder:
         self.common_ar = common_ar
         self.common_en = common_en
         self.stop = stop
+        self.known_ar = known_ar
+        self.given_names = {name for names in first_names().values() for name in names}
 
     def entity(self, type_: str, canonical: str) -> str:
         """The id of an entity, registering it on first sight."""
@@ -114,13 +122,24 @@ class Builder:
         return entity_id
 
     def name(
-        self, surface: str, entity_id: str, *, population: int | None = None, curated: bool = False
+        self,
+        surface: str,
+        entity_id: str,
+        *,
+        population: int | None = None,
+        curated: bool = False,
+        abroad: bool = False,
     ) -> None:
         """Point a surface form at an entity unless it is a stopword or too common for a small place."""
         key = match_key(surface)
         if len(key.replace(" ", "")) < 2 or (key in self.stop and not curated):
             return
         if population is not None and population < COMMON_NAME_FLOOR and self.is_common(key):
+            return
+        if population is not None and population < GIVEN_NAME_CITY_FLOOR and key in self.given_names:
+            return  # `Antony`, `Florence`: a person's name before it is a small city's
+        small = population is not None and population < ARABIC_DICTIONARY_FLOOR
+        if abroad and small and self.reads_as_arabic_word(key):
             return
         claimed = self.names.setdefault(key, [])
         if entity_id not in claimed:
@@ -133,6 +152,12 @@ class Builder:
                 if entity_id in self.curated_places and entity_id not in self.country_ids:
                     return entity_id
         return None
+
+    def reads_as_arabic_word(self, key: str) -> bool:
+        """Whether an Arabic name is a dictionary word, alone or after a proclitic (`لاية` in `ولاية`)."""
+        if not is_arabic(key):
+            return False
+        return key in self.known_ar or any(clitic + key in self.known_ar for clitic in ("و", "ف", "ب", "ل", "ال"))
 
     def is_common(self, key: str) -> bool:
         """Whether a key is also a frequent word of its language."""
@@ -215,7 +240,12 @@ def cities(builder: Builder) -> None:
             continue
         for alternate in city["alternatenames"]:
             if is_arabic(alternate) and re.fullmatch(r"[\u0621-\u064a ]{3,}", alternate):
-                builder.name(GENERIC_PREFIX.sub("", alternate), entity_id, population=population)
+                builder.name(
+                    GENERIC_PREFIX.sub("", alternate),
+                    entity_id,
+                    population=population,
+                    abroad=city["countrycode"] not in ARAB_COUNTRIES,
+                )
 
 
 def us_states(builder: Builder) -> None:
@@ -274,10 +304,10 @@ def _arabic_adjective_forms(words: list[str]) -> Iterable[str]:
 
 def first_names() -> dict[str, list[str]]:
     """Given names by language, as match keys."""
-    names: dict[str, list[str]] = {}
-    for row in read_tsv("first_names.tsv"):
-        names[row[0]] = sorted({match_key(name) for name in split_variants(row[1])})
-    return names
+    names: dict[str, set[str]] = {}
+    for row in read_tsv("first_names.tsv"):  # several rows per language (by origin) are merged
+        names.setdefault(row[0], set()).update(match_key(name) for name in split_variants(row[1]))
+    return {lang: sorted(words) for lang, words in names.items()}
 
 
 def stop_places() -> set[str]:
@@ -288,7 +318,7 @@ def stop_places() -> set[str]:
 def build() -> dict[str, Any]:
     """The whole gazetteer as a JSON-ready dict."""
     common_ar, common_en = common_words()
-    builder = Builder(set(common_ar[:COMMON_WORDS]), set(common_en), stop_places())
+    builder = Builder(set(common_ar[:COMMON_WORDS]), set(common_en), stop_places(), frozenset(common_ar))
     builder.add_curated("people.tsv", "PER")
     builder.add_curated("orgs.tsv", "ORG")
     builder.add_curated("places.tsv", "LOC")

@@ -260,7 +260,8 @@ class EnglishRules:
             return []  # the gazetteer has it
         if titled and len(names) <= 4:
             return [self._mention(folded, words, "PER", "title.en", 0.85)]
-        if any(self._known_place_or_organisation(name) for name in names):
+        given = names[0] in self.first_names and not self._known_place_or_organisation(names[0])
+        if not given and any(self._known_place_or_organisation(name) for name in names):
             return []  # `Borussia Dortmund`, `Neighbouring Cyprus`: not a person's name
         if names[0] in self.first_names and 2 <= len(names) <= 4:
             return [self._mention(folded, words, "PER", "given_name.en", 0.65)]

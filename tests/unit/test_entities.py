@@ -164,6 +164,59 @@ def test_name_connectors_keep_a_long_arabic_name_whole() -> None:
     assert [entity["text"] for entity in found if entity["type"] == "PER"] == ["خالد بن عبد الله الفالح"]
 
 
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        # a given name that is not an everyday word makes an everyday word after it a surname
+        ("التقى الوفد نواف سلام في بيروت", "نواف سلام"),
+        ("وقالت مونيكا مالك إن الأسعار سترتفع", "مونيكا مالك"),
+        # a regnal ordinal ends the name, and ل + ال contracts before a title
+        ("أمر الملك محمد السادس بفتح تحقيق", "محمد السادس"),
+        ("تمثال ضخم للملك رمسيس الثاني في البهو", "رمسيس الثاني"),
+        # the subject of a reporting verb
+        ("وقال جوناثان باول للصحفيين إن الاتفاق قريب", "جوناثان باول"),
+    ],
+)
+def test_arabic_people_from_name_grammar(text: str, person: str) -> None:
+    assert [entity["text"] for entity in entities(text) if entity["type"] == "PER"] == [person]
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("وأبلغ بنيامين نتنياهو أبلغه الوسطاء", "بنيامين نتنياهو"),  # a pronoun suffix ends the name
+        ("وقال جو بايدن وأمير قطر إن", "جو بايدن"),  # so does a conjunction on the next word
+        ("وأطلقت جامعة محمد بن زايد للذكاء الاصطناعي", None),  # and `لل` + noun never continues it
+    ],
+)
+def test_arabic_names_stop_at_verbs_conjunctions_and_phrases(text: str, person: str | None) -> None:
+    people = [entity["text"] for entity in entities(text) if entity["type"] == "PER"]
+    assert all(not name.endswith(("أبلغه", "وأمير", "للذكاء")) for name in people)
+    if person is not None:
+        assert person in people
+
+
+def test_an_everyday_word_used_as_a_given_name_needs_evidence() -> None:
+    assert not [entity for entity in entities("كان الجو سعيد الأسبوع الماضي") if entity["type"] == "PER"]
+
+
+@pytest.mark.parametrize(
+    ("text", "organisation"),
+    [
+        ("وذكرت وكالة الأنباء الجزائرية أن", "وكالة الأنباء الجزائرية"),
+        ("وضبطت إدارة مكافحة المخدرات الشحنة", "إدارة مكافحة المخدرات"),
+        ("افتتح المتحف المصري الكبير أبوابه", "المتحف المصري الكبير"),
+    ],
+)
+def test_arabic_organisations_with_construct_nouns_and_institutional_adjectives(text: str, organisation: str) -> None:
+    assert organisation in {entity["text"] for entity in entities(text) if entity["type"] == "ORG"}
+
+
+def test_an_english_given_name_before_a_town_name_is_a_person() -> None:
+    found = triples(entities("The midfielder Jude Bellingham scored twice."))
+    assert ("PER", "Jude Bellingham", "Jude Bellingham") in found
+
+
 def test_a_generic_head_noun_alone_is_not_an_organisation() -> None:
     assert not [entity for entity in entities("وصل الجيش إلى المدينة وأعلنت الشركة أرباحها") if entity["type"] == "ORG"]
 
