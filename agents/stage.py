@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from pipeline.records import Record, now_iso, provenance_entry
+from pipeline.records import Record, dumps, now_iso, provenance_entry
 from schemas import SchemaViolation, validator
 
 Transform = Callable[[Record], Record]
@@ -47,10 +48,11 @@ class Origin:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Exactly one of: the stage's output record, or a dead-letter envelope."""
+    """Exactly one of: the stage's output record (and its bytes), or a dead-letter envelope."""
 
     record: Record | None = None
     dead_letter: Record | None = None
+    value: bytes | None = None
 
 
 class StageFailure(Exception):
@@ -98,21 +100,55 @@ def decode(value: bytes | None, max_bytes: int) -> Any:
         raise StageFailure("json", error) from error
 
 
+def encode(record: Record, max_bytes: int) -> bytes:
+    """An output record's bytes, or StageFailure when it cannot be serialised or is over the size cap
+    (the next stage would refuse it, and a record over the producer's limit would stop the worker)."""
+    try:
+        data = dumps(record)
+    except TypeError as error:  # orjson.JSONEncodeError: a value JSON cannot hold, a bug in the transform
+        raise StageFailure("output_schema", error) from error
+    if len(data) > max_bytes:
+        raise StageFailure("oversize", ValueError(f"output record of {len(data)} bytes exceeds {max_bytes}"))
+    return data
+
+
+def original_cap(max_bytes: int) -> int:
+    """How many original bytes a dead letter keeps: twice the record cap, so a record refused as oversize can
+    be replayed whole once the cap is raised, while the envelope (base64 grows bytes by a third) stays within
+    the limit the agents' producer allows for dead letters, `dead_letter_limit`, however large the input was."""
+    return 2 * max_bytes
+
+
+def dead_letter_limit(max_bytes: int) -> int:
+    """The largest envelope a stage sends: a cut original in base64 plus room for the error and source."""
+    return original_cap(max_bytes) * 4 // 3 + 64 * 1024
+
+
 def process(stage: Stage, value: bytes | None, origin: Origin, max_bytes: int) -> Outcome:
-    """One consumed record through one stage: the output record, or a dead-letter envelope."""
+    """One consumed record through one stage: the output record and its bytes, or a dead-letter envelope."""
     record: Any = None
     try:
         record = decode(value, max_bytes)
-        return Outcome(record=apply(stage, record))
+        result = apply(stage, record)
+        return Outcome(record=result, value=encode(result, max_bytes))
     except StageFailure as failure:
         record_id = record.get("id") if isinstance(record, dict) else None
-        return Outcome(dead_letter=dead_letter(stage.name, failure, value, origin, record_id))
+        envelope = dead_letter(stage.name, failure, value, origin, record_id, original_cap(max_bytes))
+        return Outcome(dead_letter=envelope)
 
 
 def dead_letter(
-    stage: str, failure: StageFailure, value: bytes | None, origin: Origin, record_id: Any = None
+    stage: str,
+    failure: StageFailure,
+    value: bytes | None,
+    origin: Origin,
+    record_id: Any = None,
+    max_original_bytes: int | None = None,
 ) -> Record:
-    """The DLQ envelope: stage, reason, error, where the record came from and its original bytes."""
+    """The DLQ envelope: stage, reason, error, where the record came from and its original bytes (cut to
+    `max_original_bytes`, with the full size and SHA-256 kept, when larger)."""
+    original = value or b""
+    kept = original if max_original_bytes is None else original[:max_original_bytes]
     return {
         "schema_version": 1,
         "stage": stage,
@@ -126,6 +162,9 @@ def dead_letter(
             "key": origin.key.decode("utf-8", "replace") if origin.key is not None else None,
         },
         "failed_at": now_iso(),
-        "original": base64.b64encode(value or b"").decode("ascii"),
+        "original": base64.b64encode(kept).decode("ascii"),
+        "original_size": len(original),
+        "original_sha256": hashlib.sha256(original).hexdigest(),
+        "original_truncated": len(kept) < len(original),
         "id": record_id if isinstance(record_id, str) else None,
     }

@@ -7,8 +7,9 @@ import time
 from typing import Any
 
 import faust
+from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 
-from agents.stage import Origin, Stage, process
+from agents.stage import Origin, Stage, StageFailure, dead_letter, dead_letter_limit, original_cap, process
 from pipeline import metrics
 from pipeline.clients import resolve_bootstrap
 from pipeline.config import Settings
@@ -57,9 +58,31 @@ def create_app(settings: Settings, stage: str) -> faust.App:
         consumer_auto_offset_reset="earliest",
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
-        producer_max_request_size=settings.max_record_bytes + 64 * 1024,
+        # outputs are capped at max_record_bytes by the stage; dead letters may carry twice that in base64
+        producer_max_request_size=dead_letter_limit(settings.max_record_bytes),
+        consumer_group_instance_id=settings.group_instance_id,
         datadir=str(datadir),
     )
+
+
+# Refusals of a record for its size, by the producer (over its max request size) or by the broker (over the
+# topic's max.message.bytes, which can be below newsflow's cap on a cluster configured elsewhere).
+TOO_LARGE = (MessageSizeTooLargeError, RecordTooLargeError)
+
+
+async def deliver(topic: Any, key: bytes | None, value: bytes) -> None:
+    """Send and wait for the broker's acknowledgement. faust only logs a failed delivery and then commits the
+    input offset anyway; waiting here means a failure stops the event before it is acknowledged."""
+    await (await topic.send(key=key, value=value))
+
+
+async def deliver_dead_letter(topic: Any, key: bytes | None, envelope: dict[str, Any]) -> None:
+    """Send an envelope; one the cluster refuses for its size goes again without its original bytes (their
+    size and SHA-256 stay), so a huge record is reported instead of stopping the partition."""
+    try:
+        await deliver(topic, key, dumps(envelope))
+    except TOO_LARGE:
+        await deliver(topic, key, dumps({**envelope, "original": "", "original_truncated": True}))
 
 
 def attach_stage(app: faust.App, stage: Stage, settings: Settings) -> Any:
@@ -81,13 +104,18 @@ def attach_stage(app: faust.App, stage: Stage, settings: Settings) -> Any:
             )
             outcome = process(stage, event.value, origin, settings.max_record_bytes)
             metrics.RECORDS_IN.labels(stage.name).inc()
-            if outcome.record is not None:
-                await sink.send(key=outcome.record["id"].encode(), value=dumps(outcome.record))
-                metrics.RECORDS_OUT.labels(stage.name).inc()
-            else:
-                assert outcome.dead_letter is not None
-                await dead_letters.send(key=message.key, value=dumps(outcome.dead_letter))
-                metrics.RECORDS_FAILED.labels(stage.name, outcome.dead_letter["reason"]).inc()
+            envelope = outcome.dead_letter
+            if outcome.record is not None and outcome.value is not None:
+                try:
+                    await deliver(sink, outcome.record["id"].encode(), outcome.value)
+                    metrics.RECORDS_OUT.labels(stage.name).inc()
+                except TOO_LARGE as error:
+                    failure = StageFailure("oversize", error)
+                    cap = original_cap(settings.max_record_bytes)
+                    envelope = dead_letter(stage.name, failure, event.value, origin, outcome.record["id"], cap)
+            if envelope is not None:
+                await deliver_dead_letter(dead_letters, message.key, envelope)
+                metrics.RECORDS_FAILED.labels(stage.name, envelope["reason"]).inc()
             metrics.PROCESSING_SECONDS.labels(stage.name).observe(time.perf_counter() - started)
 
     return app.agent(source, name=f"newsflow.{stage.name}")(run)

@@ -21,6 +21,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from agents.classify.cli import classify_app
 from pipeline.config import Settings, load_settings
 from pipeline.errors import ConfigError
 from pipeline.producer import PublishReport
@@ -37,6 +38,7 @@ broker_app = typer.Typer(help="Run a local single-node Kafka (KRaft) for develop
 topics_app = typer.Typer(help="Create and inspect the pipeline's topics.")
 app.add_typer(broker_app, name="broker")
 app.add_typer(topics_app, name="topics")
+app.add_typer(classify_app, name="classify")
 
 console = Console(stderr=True)
 
@@ -258,6 +260,34 @@ def enrich(
         raise typer.Exit(1)
 
 
+@app.command("eval")
+def evaluate(
+    path: Annotated[Path, typer.Argument(help="A folder of gold articles: NAME.txt with NAME.json beside it.")] = Path(
+        "tests/data"
+    ),
+    baseline: Annotated[
+        bool, typer.Option(help="Also score the zero-shot sentence-encoder baseline, side by side.")
+    ] = True,
+    details: Annotated[bool, typer.Option(help="List each article's missed and spurious entities.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON instead of tables.")] = False,
+) -> None:
+    """Score the pipeline against gold-annotated articles: entity P/R/F1 per type and language, topic accuracy."""
+    from agents.classify.baseline import load_baseline
+    from agents.registry import build_stage
+    from pipeline.evaluate import render, report_json, run_eval
+
+    settings = settings_for()
+    classifiers = {f"newsflow ({settings.classify_method})": build_stage("classify", settings).transform}
+    if baseline:
+        classifiers["use-baseline"] = load_baseline(threshold=settings.topic_threshold)
+    with console.status("running the pipeline on the gold articles…"):
+        report = run_eval(path, settings, classifiers)
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        render(report, Console(), details=details)
+
+
 @app.command()
 def tail(
     topic: Annotated[str, typer.Argument(help="A topic: raw, normalized, entities, enriched, dlq or a full name.")],
@@ -391,3 +421,233 @@ def show_results(
         sys.stdout.buffer.write(lines)
         sys.stdout.buffer.flush()
     console.print(table)
+
+
+# ---------------------------------------------------------------- dead letters
+
+dlq_app = typer.Typer(help="Inspect the dead-letter topic and re-drive its records after a fix.")
+app.add_typer(dlq_app, name="dlq")
+
+DLQStage = Annotated[
+    str | None, typer.Option(help="Only dead letters of this stage: normalize, entities or classify.")
+]
+DLQReason = Annotated[
+    str | None, typer.Option(help="Only dead letters with this reason: decode, json, schema, oversize, error, …")
+]
+
+
+@dlq_app.command("list")
+def dlq_list(
+    bootstrap: Bootstrap = None,
+    stage: DLQStage = None,
+    reason: DLQReason = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="Only dead letters written from this time on (ISO 8601, UTC if naive).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per stage and reason on stdout.")] = False,
+) -> None:
+    """Summarise `articles.dlq` by stage and reason: how many, how many re-driven already, the latest error."""
+    from dataclasses import asdict
+
+    from pipeline.dlq import dlq_summary, since_start
+
+    rows = dlq_summary(settings_for(bootstrap), since_start(since), stage, reason)
+    if as_json:
+        sys.stdout.buffer.write(b"".join(orjson.dumps(asdict(row)) + b"\n" for row in rows))
+        sys.stdout.buffer.flush()
+        return
+    table = Table("stage", "reason", "count", "re-driven", "last failed at", "latest error")
+    for row in rows:
+        table.add_row(
+            row.stage, row.reason, str(row.count), str(row.replayed), row.last_failed_at or "-", row.example[:80]
+        )
+    console.print(table)
+    console.print(f"{sum(row.count for row in rows)} dead letter(s)")
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    bootstrap: Bootstrap = None,
+    stage: DLQStage = None,
+    reason: DLQReason = None,
+    again: Annotated[
+        bool, typer.Option("--again", help="Also re-send dead letters an earlier replay re-drove already.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be re-driven.")] = False,
+) -> None:
+    """Re-drive dead letters' original bytes (same key) to the topic their stage consumes, each one once."""
+    from pipeline.dlq import replay as replay_dead_letters
+
+    report = replay_dead_letters(settings_for(bootstrap), stage=stage, reason=reason, again=again, dry_run=dry_run)
+    for letter, why in report.problems:
+        console.print(f"[yellow]skipped[/] dlq {letter.position} ({letter.stage} {letter.reason}): {why}")
+    verb = "would re-drive" if dry_run else "re-drove"
+    console.print(
+        f"{verb} {len(report.sent)} dead letter(s); {report.already_replayed} skipped as re-driven before "
+        "(--again re-sends them)"
+    )
+    if report.problems:
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- lag monitoring
+
+Groups = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--group",
+        "-g",
+        help="A consumer group to watch (repeatable; default: the three pipeline groups).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def lag(
+    bootstrap: Bootstrap = None,
+    group: Groups = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (one object per sample) instead of a table.")
+    ] = False,
+    watch: Annotated[bool, typer.Option("--watch", "-w", help="Redraw every --interval until Ctrl-C.")] = False,
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between samples.")] = 2.0,
+    window: Annotated[
+        int, typer.Option(min=2, help="Samples per partition the statuses judge (STALL/WARN need 10 s of them).")
+    ] = 10,
+    samples: Annotated[
+        int, typer.Option(min=1, help="Without --watch: measure this many times, --interval apart, print the last.")
+    ] = 1,
+    max_lag: Annotated[
+        int | None, typer.Option(min=0, help="Exit 1 when a group's total lag exceeds N messages.", show_default=False)
+    ] = None,
+    max_seconds: Annotated[
+        float | None,
+        typer.Option(
+            min=0, help="Exit 1 when a group's oldest unconsumed record is older than S seconds.", show_default=False
+        ),
+    ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="With --watch: serve the lag gauges for Prometheus on this port.", show_default=False),
+    ] = None,
+) -> None:
+    """Consumer lag per group, topic and partition: offsets, messages behind, age of the oldest unread record.
+
+    Statuses follow Burrow's rules: OK, WARN (lag grows over the window), STALL (consumer alive, offset stuck),
+    STOP (no consumer while lag is outstanding), REWIND (committed offset went back). Security settings come from
+    NEWSFLOW_SECURITY_PROTOCOL, NEWSFLOW_SASL_* and NEWSFLOW_SSL_*."""
+    import contextlib
+
+    from kafka.errors import KafkaError
+    from rich.live import Live
+
+    from pipeline.lag import LagMonitor, LagProbe, LagReport
+    from pipeline.lag_status import Policy
+    from pipeline.lag_view import lag_table
+
+    settings = settings_for(bootstrap)
+    latest: list[LagReport] = []
+    monitor = LagMonitor(Policy(window=window))
+
+    def show(report: LagReport, live: Live | None = None) -> None:
+        if as_json:
+            sys.stdout.buffer.write(orjson.dumps(report.to_json()) + b"\n")
+            sys.stdout.buffer.flush()
+        elif live is not None:
+            live.update(lag_table(report, max_lag, max_seconds), refresh=True)
+        else:
+            console.print(lag_table(report, max_lag, max_seconds))
+
+    with LagProbe(settings, group or None) as probe:
+        if not watch:
+            for index in range(samples):
+                time.sleep(interval if index else 0)
+                latest[:] = [monitor.update(probe.measure())]
+            show(latest[0])
+        else:
+            if metrics_port is not None:
+                from pipeline.metrics import lag_registry, serve
+
+                serve(settings.metrics_host, metrics_port, lag_registry(lambda: latest[0] if latest else None))
+                console.print(f"lag metrics at http://{settings.metrics_host}:{metrics_port}/metrics")
+            live = None if as_json else Live(console=console, auto_refresh=False)
+            try:
+                with live or contextlib.nullcontext():
+                    while True:
+                        started = time.monotonic()
+                        try:
+                            latest[:] = [monitor.update(probe.measure())]
+                            show(latest[0], live)
+                        except KafkaError as error:  # a broker hiccup: say so, keep the window, try again
+                            console.print(f"[yellow]sampling failed, retrying[/]: {error}", highlight=False)
+                        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+            except KeyboardInterrupt:
+                pass
+    problems = latest[0].exceeded(max_lag, max_seconds) if latest else []
+    for problem in problems:
+        console.print(f"[red]threshold exceeded[/] {problem}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def dashboard(
+    bootstrap: Bootstrap = None,
+    group: Groups = None,
+    host: Annotated[str, typer.Option(help="Address to bind (0.0.0.0 exposes it to the network).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, help="Port (0: any free port).")] = 8765,
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between samples.")] = 2.0,
+    window: Annotated[
+        int, typer.Option(min=2, help="Samples per partition the statuses judge (STALL/WARN need 10 s of them).")
+    ] = 10,
+) -> None:
+    """Serve a live page of lag and throughput over time per group and topic, the DLQ count, its JSON feed
+    (/api/lag) and Prometheus gauges (/metrics), until Ctrl-C."""
+    from pipeline.dashboard import serve
+    from pipeline.lag import LagProbe
+    from pipeline.lag_status import Policy
+
+    settings = settings_for(bootstrap)
+    with LagProbe(settings, group or None) as probe:
+        page = serve(probe, host=host, port=port, interval=interval, policy=Policy(window=window))
+        console.print(f"dashboard at [bold]{page.url}[/] (metrics at {page.url}metrics); Ctrl-C stops it")
+        typer.echo(page.url)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            page.stop()
+
+
+# ---------------------------------------------------------------- ingest
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        Path | None, typer.Option("--sources", "-s", help="Sources file (TOML): feeds, folders, stdin, politeness.")
+    ] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="An RSS/Atom feed URL (repeatable).")] = None,
+    folder: Annotated[list[Path] | None, typer.Option("--folder", help="A folder to watch (repeatable).")] = None,
+    stdin: Annotated[bool, typer.Option("--stdin", help="Read JSON lines (or URLs) from standard input.")] = False,
+    store: Annotated[Path | None, typer.Option(help="Seen-store (default: NEWSFLOW_HOME/ingest/seen.sqlite3).")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Poll every source once, then exit.")] = False,
+    max_cycles: Annotated[
+        int | None, typer.Option(min=1, help="Poll every source this many times, then exit.", show_default=False)
+    ] = None,
+    bootstrap: Bootstrap = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve Prometheus metrics on this port (0: off).", show_default=False)
+    ] = None,
+) -> None:
+    """Ingest feeds, article pages, watched folders and stdin into `articles.raw`, each article exactly once,
+    until SIGINT/SIGTERM (see docs/ingest.md)."""
+    from pipeline.ingest.command import ingest as run_ingest
+    from pipeline.ingest.command import sources_from
+
+    settings = settings_for(bootstrap, metrics_port=metrics_port)
+    chosen = sources_from(sources, feed or [], folder or [], store, stdin)
+    run_ingest(settings, chosen, console, max_cycles=1 if once else max_cycles)

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     topic_threshold: float = Field(0.5, ge=0.0, le=1.0, description="minimum score for a topic to be emitted")
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(0, ge=0, description="Prometheus port for a worker; 0 disables it")
+    group_instance_id: str | None = Field(
+        None,
+        description="static consumer-group membership of one worker (KIP-345; unique per worker): restarted "
+        "with the same id, it takes its partitions back at once instead of waiting for the session timeout",
+    )
 
     security_protocol: SecurityProtocol = "PLAINTEXT"
     sasl_mechanism: SaslMechanism | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +36,13 @@ def settings_environment(settings: Settings) -> dict[str, str]:
             value = value.get_secret_value()
         env[f"NEWSFLOW_{name.upper()}"] = str(value)
     return env
+
+
+def worker_instance_id(settings: Settings, stage: str) -> str:
+    """A supervised worker's static group membership id: the same across its restarts (so a restarted worker
+    takes its partitions back at once), different for another host or newsflow home."""
+    home = hashlib.sha256(str(settings.home.expanduser().resolve()).encode()).hexdigest()[:8]
+    return f"{socket.gethostname()}-{home}-{stage}"
 
 
 @dataclass
@@ -69,7 +78,11 @@ class Supervisor:
 
     def _spawn(self, stage: str, restarts: int = 0) -> Worker:
         log = self.log_dir / f"{stage}.log"
-        env = {**os.environ, **settings_environment(self.settings)}
+        env = {
+            **os.environ,
+            **settings_environment(self.settings),
+            "NEWSFLOW_GROUP_INSTANCE_ID": worker_instance_id(self.settings, stage),
+        }
         with log.open("ab") as output:
             process = subprocess.Popen(
                 [sys.executable, "-m", "pipeline", "agent", stage],

@@ -150,6 +150,9 @@ DLQ_FIELDS: Schema = {
     },
     "failed_at": {"type": "string"},
     "original": {"type": "string", "contentEncoding": "base64"},
+    "original_size": {"type": "integer", "minimum": 0},
+    "original_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "original_truncated": {"type": "boolean"},
     "id": NULLABLE_STRING,
 }
 

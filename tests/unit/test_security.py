@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import ssl
 from pathlib import Path
@@ -153,3 +154,21 @@ def test_the_producer_refuses_a_record_over_the_size_cap(tmp_path: Path) -> None
     assert problem_with(small, validator("articles.raw"), max_bytes=2_000) is None
     problem = problem_with(big, validator("articles.raw"), max_bytes=2_000)
     assert problem is not None and "exceeds the 2000-byte limit" in problem.message
+
+
+def test_the_dashboard_binds_to_localhost_unless_told_otherwise() -> None:
+    from pipeline import dashboard
+
+    assert inspect.signature(dashboard.serve).parameters["host"].default == "127.0.0.1"
+
+
+def test_the_normalize_stage_truncates_text_over_the_configured_cap(tmp_path: Path) -> None:
+    from agents.registry import build_stage
+    from agents.stage import apply
+
+    paragraphs = "\n\n".join(f"Paragraph {index} about the talks in Cairo on Monday." for index in range(200))
+    stage = build_stage("normalize", Settings(home=tmp_path, max_raw_chars=1_000))
+    record = apply(stage, raw_record(paragraphs, source="t"))
+    assert "truncated" in record["flags"]
+    assert len(record["text"]) <= 1_000
+    assert record["raw"] == paragraphs  # the original travels unchanged

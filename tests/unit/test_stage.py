@@ -30,7 +30,11 @@ def dead_letter_of(value: bytes | None, transform: Callable[[Record], Record] = 
     assert outcome.record is None
     assert outcome.dead_letter is not None
     validator("articles.dlq")(outcome.dead_letter)
-    assert base64.b64decode(outcome.dead_letter["original"]) == (value or b"")
+    original = value or b""
+    kept = base64.b64decode(outcome.dead_letter["original"])
+    # an input over the size cap keeps only its first bytes (its size and SHA-256 stay)
+    assert kept == (original[: len(kept)] if outcome.dead_letter["original_truncated"] else original)
+    assert outcome.dead_letter["original_size"] == len(original)
     assert outcome.dead_letter["source"] == {
         "topic": "articles.raw",
         "partition": 2,
