@@ -36,6 +36,7 @@ class Evidence:
 
     points: float = 0.0
     mentions: dict[str, float] = field(default_factory=dict)
+    shared_points: float = 0.0  # the part of `points` from weak-tier keywords (words shared across subjects)
 
 
 def compile_keyword(topic: str, text: str, points: float) -> Keyword:
@@ -92,11 +93,12 @@ class Lexicon:
                 points[(keyword.topic, keyword.text)] = keyword.points
         result: dict[str, Evidence] = {}
         for topic, counts in mentions.items():
-            total = sum(
-                points[(topic, text)] * (1.0 + math.log(count)) if count >= 1 else points[(topic, text)] * count
+            earned = {
+                text: points[(topic, text)] * (1.0 + math.log(count)) if count >= 1 else points[(topic, text)] * count
                 for text, count in counts.items()
-            )
-            result[topic] = Evidence(total, dict(counts))
+            }
+            shared = sum(value for text, value in earned.items() if points[(topic, text)] <= TIER_POINTS["weak"])
+            result[topic] = Evidence(sum(earned.values()), dict(counts), shared)
         return result
 
     def _candidates(self, forms: Sequence[str]) -> list[Keyword]:

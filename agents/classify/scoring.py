@@ -21,7 +21,8 @@ class Calibration:
     temperature: float = 0.05  # softmax temperature over the 17 subjects' cosine similarities
     semantic_weight: float = 0.3  # the encoder's share in choosing the main subject (0: keywords only)
     child_points_scale: float = 6.0  # the same saturation for a second-level topic's own keywords
-    prominence_power: float = 0.75  # < 1: a subject with 40% of the main one's evidence keeps half its score
+    shared_discount: float = 0.5  # how much of a secondary subject's weak-tier (shared-word) points to ignore
+    prominence_power: float = 0.85  # a subject with ~45% of the main one's evidence (and plenty of it) scores 0.5
 
 
 def softmax(values: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
@@ -36,6 +37,7 @@ def subject_scores(
     points: Sequence[float],
     similarities: Sequence[float] | None,
     calibration: Calibration,
+    shared_points: Sequence[float] | None = None,
 ) -> list[float]:
     """Scores of the top-level subjects: prominence relative to the article's main subject times strength.
 
@@ -44,9 +46,31 @@ def subject_scores(
     points relative to the best-scoring subject's (or its blended share relative to the main one, if
     higher), raised to `prominence_power`; strength = 1 - exp(-points / points_scale) grows with the
     absolute evidence (keyword points plus `semantic_points` times the encoder's probability). The main
-    subject always ranks first. A score of 0.5 therefore needs a subject with about 40% of the main
+    subject always ranks first. A score of 0.5 therefore needs a subject with about 45% of the main
     subject's keyword evidence and plenty of it, or more of the main one's share and less evidence.
+
+    With `shared_points` (each subject's points from weak-tier words, which many subjects share), every
+    subject is scored a second time with `shared_discount` of those points removed (the main subject
+    kept), and a subject other than the main one keeps the lower of its two scores: generic words may
+    help pick the main subject, but cannot on their own make a secondary one.
     """
+    scores = _scores(points, similarities, calibration)
+    if shared_points is None or calibration.shared_discount <= 0:
+        return scores
+    main = int(np.argmax(scores))
+    discount = calibration.shared_discount
+    discounted = [value - discount * shared for value, shared in zip(points, shared_points, strict=True)]
+    strict = _scores(discounted, similarities, calibration, main)
+    return [value if index == main else min(value, strict[index]) for index, value in enumerate(scores)]
+
+
+def _scores(
+    points: Sequence[float],
+    similarities: Sequence[float] | None,
+    calibration: Calibration,
+    main: int | None = None,
+) -> list[float]:
+    """The score formula of `subject_scores`; `main` fixes the main subject instead of choosing it."""
     keyword_points = np.asarray(points, dtype=np.float64)
     total = keyword_points.sum()
     keyword_share = keyword_points / total if total > 0 else np.zeros_like(keyword_points)
@@ -63,7 +87,7 @@ def subject_scores(
         ratio = np.maximum(ratio, keyword_share / keyword_share.max())
     strength = 1.0 - np.exp(-(keyword_points + calibration.semantic_points * semantic) / calibration.points_scale)
     scores = ratio**calibration.prominence_power * strength
-    main = int(np.argmax(share))
+    main = int(np.argmax(share)) if main is None else main
     scores[main] = scores.max()
     others = np.arange(len(scores)) != main
     scores[others] = np.minimum(scores[others], scores[main] - MAIN_MARGIN)

@@ -10,12 +10,20 @@ from pipeline.records import Record
 
 
 def with_topics(
-    record: Record, scores: Mapping[str, float], threshold: float, catalogue: Mapping[str, Topic] | None = None
+    record: Record,
+    scores: Mapping[str, float],
+    threshold: float,
+    catalogue: Mapping[str, Topic] | None = None,
+    max_subjects: int | None = None,
 ) -> Record:
-    """A new record: the input plus `topics` (scores at or above the threshold, best first; a second-level
-    topic only under an emitted parent) and `primary_topic` (the best emitted top-level topic, or None)."""
+    """A new record: the input plus `topics` (scores at or above the threshold, best first; at most
+    `max_subjects` top-level topics when given; a second-level topic only under an emitted parent) and
+    `primary_topic` (the best emitted top-level topic, or None)."""
     known = catalogue if catalogue is not None else by_code()
     emitted = ranked(scores, threshold)
+    if max_subjects is not None:
+        kept_subjects = set([code for code, _ in emitted if known[code].parent is None][:max_subjects])
+        emitted = [(code, score) for code, score in emitted if (known[code].parent or code) in kept_subjects]
     emitted_codes = {code for code, _ in emitted}
     entries = [
         known[code].entry(score)

@@ -21,6 +21,7 @@ from agents.classify.topics import with_topics
 from pipeline.records import Record
 
 Method = Literal["accurate", "fast"]
+MAX_SUBJECTS = 3  # annotated news articles carry one to three subjects (docs/classify.md)
 
 
 class TopicClassifier(Protocol):
@@ -93,7 +94,8 @@ class IptcClassifier:
         evidence = self.evidence(record)
         points = [evidence[topic.code].points if topic.code in evidence else 0.0 for topic in self._subjects]
         similarities = self.similarities(record) if self.method == "accurate" else None
-        subject_values = subject_scores(points, similarities, self.calibration)
+        shared = [evidence[topic.code].shared_points if topic.code in evidence else 0.0 for topic in self._subjects]
+        subject_values = subject_scores(points, similarities, self.calibration, shared)
         result = {topic.code: value for topic, value in zip(self._subjects, subject_values, strict=True)}
         for subject in self._subjects:
             for child in children(subject.code):
@@ -102,7 +104,7 @@ class IptcClassifier:
         return result
 
     def __call__(self, record: Record) -> Record:
-        return with_topics(record, self.scores(record), self.threshold)
+        return with_topics(record, self.scores(record), self.threshold, max_subjects=MAX_SUBJECTS)
 
 
 def load_classifier(

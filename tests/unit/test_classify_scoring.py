@@ -49,3 +49,10 @@ def test_child_score_never_exceeds_parent() -> None:
 
 def test_ranked_filters_and_orders() -> None:
     assert ranked({"b": 0.6, "a": 0.6, "c": 0.4, "d": 0.9}, 0.5) == [("d", 0.9), ("a", 0.6), ("b", 0.6)]
+
+
+def test_shared_words_cannot_make_a_secondary_subject_on_their_own() -> None:
+    plain = subject_scores([60.0, 30.0], None, CAL)[1]
+    mostly_shared = subject_scores([60.0, 30.0], None, CAL, shared_points=[0.0, 20.0])
+    assert plain > 0.5 > mostly_shared[1]
+    assert mostly_shared[0] == subject_scores([60.0, 30.0], None, CAL)[0]  # the main subject is untouched

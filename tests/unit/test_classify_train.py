@@ -76,7 +76,8 @@ def test_bad_lines_are_reported_with_their_numbers(tmp_path: Path) -> None:
 def test_missing_file_and_scarce_labels_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         read_examples(tmp_path / "absent.jsonl")
-    lines: list[object] = [{"text": "a b", "labels": ["x"]}] * 5 + [{"text": "c", "labels": ["y"]}]
+    lines: list[object] = [{"text": "a b", "labels": ["x"]} for _ in range(5)]
+    lines.append({"text": "c", "labels": ["y"]})
     path = write_lines(tmp_path / "few.jsonl", lines)
     with pytest.raises(TrainingDataError, match=r"fewer than 3 examples: y \(1\)"):
         train(path, tmp_path / "m", tmp_path, "m", TrainOptions(), lambda note: None)

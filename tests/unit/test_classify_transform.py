@@ -82,3 +82,15 @@ def test_version_names_method_and_data(seed: Record) -> None:
     accurate, fast = load_classifier(), load_classifier(method="fast")
     assert accurate.version.startswith("iptc-accurate-") and "usem3" in accurate.version
     assert fast.version.startswith("iptc-fast-") and "usem3" not in fast.version
+
+
+def test_at_most_three_subjects_are_emitted() -> None:
+    from agents.classify.topics import with_topics
+
+    scores = {"medtop:11000000": 0.9, "medtop:16000000": 0.8, "medtop:04000000": 0.7, "medtop:15000000": 0.6,
+              "medtop:20000639": 0.85, "medtop:20001065": 0.55}
+    result = with_topics({"id": "x"}, scores, 0.5, max_subjects=3)
+    codes = [topic["code"] for topic in result["topics"]]
+    assert [code for code in codes if code.endswith("000000")] == ["medtop:11000000", "medtop:16000000",
+                                                                    "medtop:04000000"]
+    assert "medtop:20000639" in codes and "medtop:20001065" not in codes  # soccer's parent was cut
