@@ -39,6 +39,8 @@ GIVEN_NAME_CITY_FLOOR = 1_000_000
 # Below this population a city abroad whose Arabic name reads as any dictionary word (or one with a proclitic)
 # keeps only its other names: `لاية` (inside `ولاية`).
 ARABIC_DICTIONARY_FLOOR = 500_000
+# Names from the broad curated lists are checked as a city of this size would be.
+GUARDED_POPULATION = COMMON_NAME_FLOOR - 1
 # Territory codes that are organisations or groupings, not places.
 NOT_PLACES = frozenset({"UN", "EU", "EZ", "QO", "XA", "XB", "ZZ", "001"})
 # Newsroom names where CLDR's English name differs.
@@ -165,16 +167,23 @@ class Builder:
             return key in self.common_ar
         return key.lower() in self.common_en
 
-    def add_curated(self, file: str, type_: str) -> None:
-        """Entities from a curated file: canonical, English variants, Arabic variants[, title-only aliases]."""
+    def add_curated(self, file: str, type_: str, *, guarded: bool = False) -> None:
+        """Entities from a curated file: canonical, English variants, Arabic variants[, title-only aliases].
+
+        A guarded file is broad general knowledge (every province, club or outlet): its names pass the same
+        stoplist, common-word and given-name checks as packaged places, and its canonical is a name only when
+        listed among the variants (`Hit`, the Iraqi town, is not a name; `مدينة هيت` is)."""
         for row in read_tsv(file):
             canonical = row[0].strip()
             entity_id = self.entity(type_, canonical)
-            variants = [canonical] if type_ != "PER" else []
+            variants = [canonical] if type_ != "PER" and not guarded else []
             for cell in row[1:3]:
                 variants.extend(split_variants(cell))
             for variant in variants:
-                self.name(variant, entity_id, curated=True)
+                if guarded:
+                    self.name(variant, entity_id, population=GUARDED_POPULATION)
+                else:
+                    self.name(variant, entity_id, curated=True)
             if type_ == "LOC":
                 self.curated_places.add(entity_id)
             if len(row) > 3:
@@ -322,6 +331,9 @@ def build() -> dict[str, Any]:
     builder.add_curated("people.tsv", "PER")
     builder.add_curated("orgs.tsv", "ORG")
     builder.add_curated("places.tsv", "LOC")
+    builder.add_curated("orgs_region.tsv", "ORG", guarded=True)
+    builder.add_curated("places_region.tsv", "LOC", guarded=True)
+    builder.add_curated("places_world.tsv", "LOC", guarded=True)
     countries(builder)
     cities(builder)
     us_states(builder)

@@ -47,6 +47,12 @@ def test_common_words_are_not_places(word: str) -> None:
         ("Uttar Pradesh", "loc:uttar-pradesh"),
         ("الأمم المتحدة", "org:united-nations"),
         ("سيرغي لافروف", "per:sergey-lavrov"),
+        ("المنوفية", "loc:monufia"),
+        ("كهرمان مرعش", "loc:kahramanmaras"),
+        ("مضيق جبل طارق", "loc:strait-of-gibraltar"),
+        ("سابك", "org:sabic"),
+        ("جامعة عين شمس", "org:ain-shams-university"),
+        ("البنك المركزي المصري", "org:central-bank-of-egypt"),
     ],
 )
 def test_packaged_and_curated_names_resolve_to_one_entity(name: str, entity_id: str) -> None:
@@ -64,3 +70,20 @@ def test_folding_keeps_offsets_back_to_the_original_text() -> None:
     start = folded.text.index("طوكيو")
     assert text[folded.start(start) : folded.end(start + len("طوكيو"))] == "طوكيو"
     assert folded.text.startswith("تعززان الامن")
+
+
+@pytest.mark.parametrize("word", ["بورصة", "اتصالات", "تداول", "الاتفاق", "الوحدات", "منى", "عمران", "Hit", "Salt"])
+def test_broad_curated_lists_keep_out_common_words_and_given_names(word: str) -> None:
+    """The guarded lists (every province, club, outlet) never turn an everyday word or a given name into an
+    entity, whatever a row lists."""
+    gazetteer = load()
+    ids = gazetteer.names.get(match_key(word), ())
+    assert [entity_id for entity_id in ids if gazetteer.type_of(entity_id) in {"LOC", "ORG"}] == []
+
+
+def test_a_guarded_row_passes_the_builders_word_checks() -> None:
+    builder = build_gazetteer.Builder({match_key("اتصالات")}, {"hit"}, set())
+    entity_id = builder.entity("LOC", "Hit")
+    for variant in ("Hit", "اتصالات", "مدينة هيت"):
+        builder.name(variant, entity_id, population=build_gazetteer.GUARDED_POPULATION)
+    assert list(builder.names) == [match_key("مدينة هيت")]
