@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agents.normalize.keys import ARABIC_FOLDS
+
 # Characters removed from the match text: Arabic diacritics, superscript alef, tatweel, zero-width marks,
 # and every horizontal space that follows another one (runs of spaces fold to one).
 _DELETED = re.compile(r"[\u064b-\u065f\u0670\u0640\u200b-\u200f\u2060\ufeff]|(?<=[ \t\u00a0])[ \t\u00a0]")
@@ -16,27 +18,15 @@ _MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640\u200b-\u200f\u2060\ufeff]")
 _SPACE_RUN = re.compile(r"[ \t\u00a0][ \t\u00a0]")
 
 _FOLDS = {
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ى": "ي",
-        "ئ": "ي",
-        "ؤ": "و",
-        "ة": "ه",
-        "ە": "ه",
-        "ی": "ي",
-        "ک": "ك",
-        "ۀ": "ه",
-        "\t": " ",
-        "\u00a0": " ",
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u02bc": "'",
-        **{chr(0x0660 + digit): str(digit) for digit in range(10)},
-        **{chr(0x06F0 + digit): str(digit) for digit in range(10)},
+    **ARABIC_FOLDS,
+    "\t": " ",
+    "\u00a0": " ",
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u02bc": "'",
+    **{chr(0x0660 + digit): str(digit) for digit in range(10)},
+    **{chr(0x06F0 + digit): str(digit) for digit in range(10)},
 }
-_FOLD = str.maketrans(_FOLDS)
 # Replacing only the characters a text has is several times faster than translating every character.
 _FOLDABLE = re.compile("[" + "".join(re.escape(char) for char in _FOLDS) + "]")
 

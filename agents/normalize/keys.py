@@ -20,6 +20,7 @@ ARABIC_FOLDS = {
     "ک": "ك",  # Persian keheh typed for kaf
     "ی": "ي",  # Persian yeh typed for ya
     "ە": "ه",
+    "ۀ": "ه",
 }
 
 
