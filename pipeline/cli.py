@@ -36,9 +36,9 @@ app = typer.Typer(
 )
 broker_app = typer.Typer(help="Run a local single-node Kafka (KRaft) for development and tests.")
 topics_app = typer.Typer(help="Create and inspect the pipeline's topics.")
-app.add_typer(broker_app, name="broker")
-app.add_typer(topics_app, name="topics")
-app.add_typer(classify_app, name="classify")
+app.add_typer(broker_app, name="broker", rich_help_panel="Local Kafka")
+app.add_typer(topics_app, name="topics", rich_help_panel="Local Kafka")
+app.add_typer(classify_app, name="classify", rich_help_panel="Quality")
 
 console = Console(stderr=True)
 
@@ -145,7 +145,7 @@ def topics_create(
 # ---------------------------------------------------------------- producing
 
 
-@app.command()
+@app.command(rich_help_panel="Data in")
 def produce(paths: Paths, bootstrap: Bootstrap = None) -> None:
     """Publish articles to `articles.raw` (idempotent producer, acks=all), keyed by their stable id."""
     from pipeline.producer import publish
@@ -166,7 +166,7 @@ def _finish_publish(report: PublishReport) -> None:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(rich_help_panel="Data in")
 def replay(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Article files or directories [default: seeds/].", show_default=False)
@@ -199,7 +199,7 @@ def replay(
 # ---------------------------------------------------------------- stages
 
 
-@app.command()
+@app.command(rich_help_panel="Run")
 def agent(
     name: Annotated[str, typer.Argument(help="The stage: normalize, entities or classify.")],
     bootstrap: Bootstrap = None,
@@ -216,7 +216,7 @@ def agent(
     run_worker(settings, build_stage(name, settings), loglevel=loglevel)
 
 
-@app.command()
+@app.command(rich_help_panel="Run")
 def enrich(
     paths: Paths,
     output: Annotated[
@@ -260,7 +260,7 @@ def enrich(
         raise typer.Exit(1)
 
 
-@app.command("eval")
+@app.command("eval", rich_help_panel="Quality")
 def evaluate(
     path: Annotated[Path, typer.Argument(help="A folder of gold articles: NAME.txt with NAME.json beside it.")] = Path(
         "tests/data"
@@ -288,7 +288,7 @@ def evaluate(
         render(report, Console(), details=details)
 
 
-@app.command()
+@app.command(rich_help_panel="Watch")
 def tail(
     topic: Annotated[str, typer.Argument(help="A topic: raw, normalized, entities, enriched, dlq or a full name.")],
     bootstrap: Bootstrap = None,
@@ -320,7 +320,7 @@ def tail(
         sys.stdout.buffer.flush()
 
 
-@app.command()
+@app.command(rich_help_panel="Run")
 def run(
     paths: Annotated[
         list[Path] | None,
@@ -426,7 +426,7 @@ def show_results(
 # ---------------------------------------------------------------- dead letters
 
 dlq_app = typer.Typer(help="Inspect the dead-letter topic and re-drive its records after a fix.")
-app.add_typer(dlq_app, name="dlq")
+app.add_typer(dlq_app, name="dlq", rich_help_panel="Watch")
 
 DLQStage = Annotated[
     str | None, typer.Option(help="Only dead letters of this stage: normalize, entities or classify.")
@@ -503,7 +503,7 @@ Groups = Annotated[
 ]
 
 
-@app.command()
+@app.command(rich_help_panel="Watch")
 def lag(
     bootstrap: Bootstrap = None,
     group: Groups = None,
@@ -591,7 +591,7 @@ def lag(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(rich_help_panel="Watch")
 def dashboard(
     bootstrap: Bootstrap = None,
     group: Groups = None,
@@ -602,8 +602,9 @@ def dashboard(
         int, typer.Option(min=2, help="Samples per partition the statuses judge (STALL/WARN need 10 s of them).")
     ] = 10,
 ) -> None:
-    """Serve a live page of lag and throughput over time per group and topic, the DLQ count, its JSON feed
-    (/api/lag) and Prometheus gauges (/metrics), until Ctrl-C."""
+    """Serve a live page of lag, throughput and dead letters per stage (localhost by default), until Ctrl-C.
+
+    Besides the page: its JSON feed at /api/lag and Prometheus gauges at /metrics."""
     from pipeline.dashboard import serve
     from pipeline.lag import LagProbe
     from pipeline.lag_status import Policy
@@ -625,7 +626,7 @@ def dashboard(
 # ---------------------------------------------------------------- ingest
 
 
-@app.command()
+@app.command(rich_help_panel="Data in")
 def ingest(
     sources: Annotated[
         Path | None, typer.Option("--sources", "-s", help="Sources file (TOML): feeds, folders, stdin, politeness.")
@@ -643,8 +644,9 @@ def ingest(
         int | None, typer.Option(help="Serve Prometheus metrics on this port (0: off).", show_default=False)
     ] = None,
 ) -> None:
-    """Ingest feeds, article pages, watched folders and stdin into `articles.raw`, each article exactly once,
-    until SIGINT/SIGTERM (see docs/ingest.md)."""
+    """Ingest feeds, article pages, watched folders and stdin into `articles.raw`, each article once.
+
+    Runs until SIGINT/SIGTERM, which flushes the producer; see docs/ingest.md."""
     from pipeline.ingest.command import ingest as run_ingest
     from pipeline.ingest.command import sources_from
 

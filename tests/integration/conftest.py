@@ -10,14 +10,17 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 
 from pipeline import broker
+from pipeline.config import Settings
+from pipeline.topics import create_topics
 
 BOOTSTRAP_ENV = "NEWSFLOW_BOOTSTRAP"
 CHOICE_ENV = "NEWSFLOW_TEST_BROKER"
@@ -170,3 +173,28 @@ def kafka_broker(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathF
 def kafka_bootstrap(kafka_broker: KafkaBroker) -> str:
     """host:port of the session's real broker."""
     return kafka_broker.bootstrap
+
+
+def isolated_settings(bootstrap: str, home: Path, name: str, **overrides: Any) -> Settings:
+    """Settings for one test on a broker: a topic prefix of its own (tests never see each other's records or
+    consumer groups), two partitions, and the pipeline's topics created."""
+    fields: dict[str, Any] = {
+        "bootstrap": bootstrap,
+        "topic_prefix": f"{name}-{uuid.uuid4().hex[:8]}.",
+        "home": home,
+        "partitions": 2,
+        **overrides,
+    }
+    settings = Settings(**fields)
+    create_topics(settings)
+    return settings
+
+
+@pytest.fixture
+def make_settings(kafka_bootstrap: str, tmp_path: Path) -> Callable[..., Settings]:
+    """A factory of isolated settings on the session's broker: `make_settings("lag", partitions=1)`."""
+
+    def make(name: str = "it", **overrides: Any) -> Settings:
+        return isolated_settings(kafka_bootstrap, tmp_path, name, **overrides)
+
+    return make

@@ -6,6 +6,7 @@ from __future__ import annotations
 import string
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from pipeline.dlq import parse
 from pipeline.records import Record, raw_record
 from pipeline.runner import Supervisor
 from pipeline.tail import read_topics
-from pipeline.topics import DLQ, ENRICHED, ENTITIES, NORMALIZED, RAW, create_topics
+from pipeline.topics import DLQ, ENRICHED, ENTITIES, NORMALIZED, RAW
 from tests.integration.harness import (
     STAGE_INPUT,
     Feeder,
@@ -143,10 +144,8 @@ def count_topics(config: Settings) -> tuple[Counter[str], Counter[tuple[str, str
     return per_topic, dead, errors
 
 
-def test_garbage_never_stops_an_agent(kafka_bootstrap: str, tmp_path: Path) -> None:
-    config = Settings(bootstrap=kafka_bootstrap, topic_prefix=f"junk-{uuid.uuid4().hex[:8]}.", home=tmp_path,
-                      partitions=2, max_record_bytes=200_000)  # fmt: skip
-    create_topics(config)
+def test_garbage_never_stops_an_agent(make_settings: Callable[..., Settings]) -> None:
+    config = make_settings("junk", max_record_bytes=200_000)
     sent: list[Item] = []
     restarts: list[tuple[str, int]] = []
     strategy = st.lists(garbage(templates()), min_size=1, max_size=10)

@@ -11,7 +11,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ import pytest
 from pipeline.config import Settings
 from pipeline.records import Record, loads
 from pipeline.tail import read_topics
-from pipeline.topics import RAW, create_topics
+from pipeline.topics import RAW
 from tests.unit.test_ingest_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,12 +34,8 @@ def site() -> Iterator[NewsSite]:
 
 
 @pytest.fixture
-def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
-    chosen = Settings(
-        bootstrap=kafka_bootstrap, topic_prefix=f"ingest-{uuid.uuid4().hex[:10]}.", home=tmp_path, partitions=2
-    )
-    create_topics(chosen)
-    return chosen
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings("ingest")
 
 
 def sources_file(tmp_path: Path, site: NewsSite) -> Path:

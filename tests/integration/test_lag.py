@@ -4,7 +4,7 @@ stalled and stopped consumers, rewinds, and the exit-code thresholds."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import orjson
 import pytest
@@ -16,18 +16,14 @@ from pipeline.clients import consumer, producer
 from pipeline.config import Settings
 from pipeline.lag import GroupLag, LagMonitor, LagProbe, LagReport, pipeline_groups
 from pipeline.lag_status import Policy, Status
-from pipeline.topics import create_topics
 
 RECORDS = 20
 CONSUMED = 7
 
 
 @pytest.fixture
-def settings(kafka_bootstrap: str) -> Settings:
-    """Settings with a topic prefix of its own, so this test sees only its own topics and groups."""
-    settings = Settings(bootstrap=kafka_bootstrap, topic_prefix=f"lag-{uuid.uuid4().hex[:10]}.", partitions=2)
-    create_topics(settings)
-    return settings
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings("lag")
 
 
 def raw_topic(settings: Settings) -> str:

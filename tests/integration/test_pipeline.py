@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from pipeline.config import Settings
 from pipeline.replay import replay_files
 from pipeline.runner import Supervisor, wait_for
 from pipeline.tail import read_topics
-from pipeline.topics import DLQ, ENRICHED, ENTITIES, NORMALIZED, RAW, create_topics, physical
+from pipeline.topics import DLQ, ENRICHED, ENTITIES, NORMALIZED, RAW, physical
 from schemas import validator
 from tests.conftest import DEV_SET
 
@@ -33,13 +32,8 @@ MALFORMED = {
 
 
 @pytest.fixture
-def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
-    """Settings for one test: its own topic prefix (so tests never see each other's records)."""
-    settings = Settings(
-        bootstrap=kafka_bootstrap, topic_prefix=f"it-{uuid.uuid4().hex[:8]}.", home=tmp_path, partitions=2
-    )
-    create_topics(settings)
-    return settings
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings("pipeline")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import pytest
 from pipeline import broker, runner
 from pipeline.config import Settings
 from pipeline.runner import Supervisor
-from pipeline.topics import create_topics
-from tests.integration.conftest import START_TIMEOUT, KafkaBroker
+from tests.integration.conftest import START_TIMEOUT, KafkaBroker, isolated_settings
 from tests.integration.harness import (
     Feeder,
     Figures,
@@ -45,15 +43,7 @@ NO_LAG = {"normalize": 0, "entities": 0, "classify": 0}
 
 def pipeline_settings(bootstrap: str, home: Path) -> Settings:
     """Settings of one run: its own topic prefix, so runs never see each other's records."""
-    settings = Settings(
-        bootstrap=bootstrap,
-        topic_prefix=f"rel-{uuid.uuid4().hex[:8]}.",
-        home=home,
-        partitions=2,
-        max_record_bytes=MAX_RECORD_BYTES,
-    )
-    create_topics(settings)
-    return settings
+    return isolated_settings(bootstrap, home, "rel", max_record_bytes=MAX_RECORD_BYTES)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
+from collections.abc import Callable
 
 import orjson
 import pytest
@@ -13,7 +13,7 @@ from pipeline.config import Settings
 from pipeline.dlq import dlq_summary, replay
 from pipeline.records import raw_record
 from pipeline.runner import Supervisor
-from pipeline.topics import RAW, create_topics
+from pipeline.topics import RAW
 from tests.integration.harness import Feeder, Item, Tally, read_results, restarts_counter
 
 pytestmark = [pytest.mark.integration, pytest.mark.reliability]
@@ -34,13 +34,10 @@ def rows(settings: Settings) -> dict[tuple[str, str], tuple[int, int]]:
 
 
 def test_dead_letters_are_replayed_once_each_after_the_fix(
-    kafka_bootstrap: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    prefix = f"dlq-{uuid.uuid4().hex[:8]}."
-    strict = Settings(
-        bootstrap=kafka_bootstrap, topic_prefix=prefix, home=tmp_path, partitions=2, max_record_bytes=SMALL_CAP
-    )
-    create_topics(strict)
+    strict = make_settings("dlq", max_record_bytes=SMALL_CAP)
+    prefix = strict.topic_prefix
     small = [article(index, 1) for index in range(2)]
     big = [article(index, 300) for index in range(3)]  # ~20 KB of raw text each: over the strict cap
     junk = [Item(RAW, f"junk-{index}".encode(), b"{not json " + bytes([index])) for index in range(2)]
@@ -62,9 +59,9 @@ def test_dead_letters_are_replayed_once_each_after_the_fix(
     fixed = strict.model_copy(update={"max_record_bytes": LARGE_CAP})
     with Supervisor(fixed) as supervisor:
         monkeypatch.setenv("NEWSFLOW_TOPIC_PREFIX", prefix)
-        monkeypatch.setenv("NEWSFLOW_HOME", str(tmp_path))
+        monkeypatch.setenv("NEWSFLOW_HOME", str(strict.home))
         monkeypatch.setenv("NEWSFLOW_MAX_RECORD_BYTES", str(LARGE_CAP))
-        assert main(["dlq", "replay", "--reason", "oversize", "--dry-run", "-b", kafka_bootstrap]) == 0
+        assert main(["dlq", "replay", "--reason", "oversize", "--dry-run", "-b", strict.bootstrap]) == 0
         assert "would re-drive 3 dead letter(s)" in capsys.readouterr().err
         assert rows(strict)[("normalize", "oversize")] == (3, 0)  # a dry run marks nothing
 
@@ -86,11 +83,11 @@ def test_dead_letters_are_replayed_once_each_after_the_fix(
     assert rows(fixed) == {("normalize", "oversize"): (3, 3), ("normalize", "json"): (4, 2)}
     assert restarts == []
 
-    assert main(["dlq", "list", "--json", "-b", kafka_bootstrap]) == 0
+    assert main(["dlq", "list", "--json", "-b", strict.bootstrap]) == 0
     listed = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(row["stage"], row["reason"], row["count"], row["replayed"]) for row in listed] == [
         ("normalize", "json", 4, 2),
         ("normalize", "oversize", 3, 3),
     ]
-    assert main(["dlq", "replay", "--stage", "normalise", "-b", kafka_bootstrap]) == 2  # a typo is one clear line
+    assert main(["dlq", "replay", "--stage", "normalise", "-b", strict.bootstrap]) == 2  # a typo is one clear line
     assert "unknown stage 'normalise'" in capsys.readouterr().err
