@@ -6,7 +6,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import resource
 import sys
 import time
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ def _measure(method: str, corpus: Sequence[Record], results: Any) -> None:
     """In a fresh process: load the classifier, classify the corpus, report rate and peak RSS."""
     from agents.classify.baseline import load_baseline
     from agents.classify.transform import load_classifier
+    from bench.inprocess import peak_rss_mib
 
     started = time.perf_counter()
     classifier = load_baseline() if method == "baseline" else load_classifier(method=method)  # type: ignore[arg-type]
@@ -49,7 +49,7 @@ def _measure(method: str, corpus: Sequence[Record], results: Any) -> None:
         "seconds": round(elapsed, 3),
         "articles_per_s": round(len(corpus) / elapsed, 1),
         "load_s": round(loaded, 2),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
         "with_primary_topic": with_topics,
     })
 
