@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
-from kafka import TopicPartition
 
 from agents.registry import STAGE_NAMES
-from pipeline.app import group_id
-from pipeline.clients import admin_client, consumer, producer
+from pipeline.clients import producer
 from pipeline.config import Settings
 from pipeline.replay import replay_files
 from pipeline.runner import Supervisor, wait_for
 from pipeline.tail import read_topics
-from pipeline.topics import DLQ, ENRICHED, ENTITIES, NORMALIZED, RAW, physical
+from pipeline.topics import DLQ, ENRICHED, RAW, physical
 from schemas import validator
 from tests.conftest import DEV_SET
+from tests.integration.harness import wait_for_no_lag
 
-STAGE_INPUT = {"normalize": RAW, "entities": NORMALIZED, "classify": ENTITIES}
 MALFORMED = {
     b"{this is not json": "json",
     b'{"schema_version": 1, "id": "0123456789abcdef"}': "schema",
@@ -40,21 +37,6 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
 def running_pipeline(settings: Settings) -> Iterator[Supervisor]:
     with Supervisor(settings) as supervisor:
         yield supervisor
-
-
-def total_lag(settings: Settings, stage: str) -> int:
-    """Messages the stage's group has not committed yet on its input topic."""
-    topic = physical(settings, STAGE_INPUT[stage])
-    reader = consumer(settings)
-    try:
-        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
-        end = reader.end_offsets(partitions)
-    finally:
-        reader.close()
-    with admin_client(settings) as admin:
-        committed = admin.list_group_offsets({group_id(settings, stage): partitions})[group_id(settings, stage)]
-    return sum(end[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
-               for tp in partitions)
 
 
 def test_seeds_are_enriched_by_every_stage_and_bad_records_are_dead_lettered(
@@ -96,10 +78,7 @@ def test_seeds_are_enriched_by_every_stage_and_bad_records_are_dead_lettered(
         validator("articles.dlq")(letter)
         assert (letter["stage"], letter["source"]["topic"]) == ("normalize", physical(settings, RAW))
 
-    deadline = time.monotonic() + 90
-    while any(total_lag(settings, stage) for stage in STAGE_NAMES) and time.monotonic() < deadline:
-        time.sleep(1)
-    assert {stage: total_lag(settings, stage) for stage in STAGE_NAMES} == dict.fromkeys(STAGE_NAMES, 0)
+    assert wait_for_no_lag(settings, running_pipeline.check, timeout_s=90) == dict.fromkeys(STAGE_NAMES, 0)
 
 
 def test_a_replay_enriches_again_under_the_same_key(
