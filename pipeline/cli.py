@@ -394,25 +394,9 @@ def ensure_broker(settings: Settings) -> Settings:
 def show_results(
     enriched: dict[str, Record], dead: dict[str, Record], sent: list[str], output: Path | None
 ) -> None:
-    """A table of what each published article became, and the enriched records as JSON lines."""
-    table = Table("id", "language", "title", "entities", "primary topic", "status")
-    for article_id in sent:
-        record = enriched.get(article_id)
-        if record is not None:
-            primary = record.get("primary_topic") or {}
-            table.add_row(
-                article_id,
-                ",".join(record["languages"]),
-                record["title"][:48],
-                str(len(record["entities"])),
-                f"{primary.get('label', '-')} ({primary.get('score', 0):.2f})",
-                "[green]enriched[/]",
-            )
-        elif article_id in dead:
-            letter = dead[article_id]
-            table.add_row(article_id, "", "", "", "", f"[red]dlq: {letter['stage']} {letter['reason']}[/]")
-        else:
-            table.add_row(article_id, "", "", "", "", "[red]missing (timed out)[/]")
+    """The enriched records as JSON lines (standard output or a file) and a summary of each article."""
+    from pipeline.summary import render_results
+
     lines = b"".join(orjson.dumps(enriched[i]) + b"\n" for i in sent if i in enriched)
     if output:
         output.write_bytes(lines)
@@ -420,7 +404,7 @@ def show_results(
     else:
         sys.stdout.buffer.write(lines)
         sys.stdout.buffer.flush()
-    console.print(table)
+    render_results(console, enriched, dead, sent)
 
 
 # ---------------------------------------------------------------- dead letters
