@@ -12,10 +12,15 @@ from pipeline.errors import ConfigError
 STAGE_NAMES = ("normalize", "entities", "classify")
 
 
-def build_stage(name: str, settings: Settings) -> Stage:
-    """One stage by name, importing only that stage's code; unknown names are a ConfigError."""
+def check_stage_name(name: str) -> None:
+    """A ConfigError for a name that is not one of the stages."""
     if name not in STAGE_NAMES:
         raise ConfigError(f"unknown stage {name!r}; choose one of {', '.join(STAGE_NAMES)}")
+
+
+def build_stage(name: str, settings: Settings) -> Stage:
+    """One stage by name, importing only that stage's code; unknown names are a ConfigError."""
+    check_stage_name(name)
     build: Callable[[Settings], Stage] = import_module(f"agents.{name}.agent").build
     return build(settings)
 

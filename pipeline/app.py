@@ -26,9 +26,9 @@ def broker_credentials(settings: Settings) -> Any:
     """faust's credentials for a SASL or TLS cluster, None for plaintext."""
     context = None
     if settings.security_protocol in ("SSL", "SASL_SSL"):
-        context = ssl.create_default_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
+        context = ssl.create_default_context(cafile=settings.ssl_cafile)
         if settings.ssl_certfile:
-            context.load_cert_chain(str(settings.ssl_certfile), str(settings.ssl_keyfile or "") or None)
+            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile)
     if settings.sasl_mechanism:
         password = settings.sasl_password.get_secret_value() if settings.sasl_password else None
         return faust.SASLCredentials(

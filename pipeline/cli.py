@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +27,7 @@ from pipeline.config import Settings, load_settings
 from pipeline.errors import ConfigError
 from pipeline.producer import PublishReport
 from pipeline.records import Record
+from pipeline.sources import InputProblem
 
 app = typer.Typer(
     name="newsflow",
@@ -76,9 +78,9 @@ def progress_bar() -> Progress:
     )
 
 
-def print_problems(report: PublishReport) -> None:
-    """One line per input item that was not published."""
-    for problem in report.problems:
+def print_problems(problems: Iterable[InputProblem]) -> None:
+    """One line per input item that was skipped."""
+    for problem in problems:
         console.print(f"[yellow]skipped[/] {problem.where}: {problem.message}", highlight=False)
 
 
@@ -160,7 +162,7 @@ def produce(paths: Paths, bootstrap: Bootstrap = None) -> None:
 
 
 def _finish_publish(report: PublishReport) -> None:
-    print_problems(report)
+    print_problems(report.problems)
     console.print(f"published {len(report.sent)} article(s), skipped {len(report.problems)}")
     if report.problems:
         raise typer.Exit(1)
@@ -181,14 +183,14 @@ def replay(
 ) -> None:
     """Replay the seeds (or other article files), or a topic from a point in time, into `articles.raw`."""
     from pipeline.replay import DEFAULT_SEEDS, replay_files, replay_topic
+    from pipeline.tail import utc_if_naive
 
     settings = settings_for(bootstrap)
     with progress_bar() as progress:
         task = progress.add_task("replaying", total=None)
         advance = lambda _: progress.advance(task)  # noqa: E731
         if topic:
-            start = since or datetime.fromtimestamp(0, UTC)
-            report = replay_topic(settings, topic, start if start.tzinfo else start.replace(tzinfo=UTC), advance)
+            report = replay_topic(settings, topic, utc_if_naive(since or datetime.fromtimestamp(0, UTC)), advance)
         else:
             if since:
                 raise ConfigError("--since goes with --topic")
@@ -240,7 +242,7 @@ def enrich(
                 continue
             failed += 1
             if result.problem is not None:
-                console.print(f"[yellow]skipped[/] {result.problem.where}: {result.problem.message}", highlight=False)
+                print_problems([result.problem])
             elif result.dead_letter is not None:
                 letter = result.dead_letter
                 console.print(
@@ -298,16 +300,15 @@ def tail(
     pretty: Annotated[bool, typer.Option(help="Indent each record.")] = False,
 ) -> None:
     """Print a topic's records as JSON lines (the key and position go to standard error with --pretty)."""
-    from pipeline.tail import read_topics
+    from pipeline.tail import Start, read_topics, utc_if_naive
 
     settings = settings_for(bootstrap)
-    begin: str | datetime = start
+    begin: Start = start
     if start not in ("beginning", "end"):
         try:
-            begin = datetime.fromisoformat(start)
+            begin = utc_if_naive(datetime.fromisoformat(start))
         except ValueError:
             raise ConfigError(f"--start {start!r}: expected beginning, end or an ISO 8601 time") from None
-        begin = begin if begin.tzinfo else begin.replace(tzinfo=UTC)
     option = orjson.OPT_INDENT_2 if pretty else 0
     for message in read_topics(settings, [topic], start=begin, follow=follow, limit=limit):
         if pretty:
@@ -354,7 +355,7 @@ def run(
         if sources:
             since = datetime.now(UTC)
             report = replay_files(settings, sources)
-            print_problems(report)
+            print_problems(report.problems)
             console.print(f"published {len(report.sent)} article(s); waiting for the pipeline")
             if until_done:
                 results = wait_for(settings, report.sent, since, timeout, still_running=supervisor.check)

@@ -7,17 +7,18 @@ import binascii
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError
 
+from agents.registry import STAGE_NAMES, check_stage_name
 from pipeline.clients import admin_client, producer
 from pipeline.config import Settings
 from pipeline.errors import ConfigError, NewsflowError
 from pipeline.records import Record, dumps, loads, now_iso
-from pipeline.tail import Start, read_topics
-from pipeline.topics import DLQ, ENTITIES, NORMALIZED, RAW, missing_topics, physical
+from pipeline.tail import Start, read_topics, utc_if_naive
+from pipeline.topics import DLQ, ENTITIES, NORMALIZED, RAW, create_missing, missing_topics, physical
 from schemas import SchemaViolation, load_schema, validator
 
 # A compacted topic with one marker per dead letter already re-driven, keyed by its DLQ position, so a second
@@ -25,7 +26,6 @@ from schemas import SchemaViolation, load_schema, validator
 # unlike the offsets of an idle consumer group, which Kafka drops after `offsets.retention.minutes`.
 REPLAY_LEDGER = "articles.dlq.replayed"
 REPLAY_HEADER = "newsflow.replay-of"
-STAGE_ORDER = ("normalize", "entities", "classify")
 STAGE_INPUTS = (RAW, NORMALIZED, ENTITIES)
 UNREADABLE = "unreadable"  # the reason shown for a DLQ record that is not a valid envelope itself
 REASONS: tuple[str, ...] = tuple(load_schema(DLQ)["properties"]["reason"]["enum"])
@@ -93,8 +93,8 @@ def parse(message: DLQMessage) -> DeadLetter:
 
 def check_filters(stage: str | None, reason: str | None) -> None:
     """A ConfigError for a --stage or --reason no dead letter can have."""
-    if stage is not None and stage not in STAGE_ORDER:
-        raise ConfigError(f"unknown stage {stage!r}; choose one of {', '.join(STAGE_ORDER)}")
+    if stage is not None:
+        check_stage_name(stage)
     if reason is not None and reason not in (*REASONS, UNREADABLE):
         raise ConfigError(f"unknown reason {reason!r}; choose one of {', '.join(REASONS)}")
 
@@ -136,7 +136,7 @@ def summarise(letters: Iterable[DeadLetter], ledger: Mapping[str, int]) -> list[
         if failed_at >= (row.last_failed_at or ""):
             row.last_failed_at = failed_at
             row.example = f"{letter.envelope['error']['class']}: {letter.envelope['error']['message']}"
-    order = {stage: index for index, stage in enumerate(STAGE_ORDER)}
+    order = {stage: index for index, stage in enumerate(STAGE_NAMES)}
     return sorted(rows.values(), key=lambda row: (order.get(row.stage, len(order)), row.stage, -row.count))
 
 
@@ -150,10 +150,10 @@ def already_replayed(letter: DeadLetter, ledger: Mapping[str, int]) -> bool:
 
 
 @dataclass
-class ReplayPlan:
-    """What a replay will do: the dead letters to re-drive, those skipped and why."""
+class ReplayReport:
+    """What a replay did: dead letters re-driven (or to be, when planned or on a dry run), skipped, failed."""
 
-    to_send: list[DeadLetter] = field(default_factory=list)
+    sent: list[DeadLetter] = field(default_factory=list)
     already_replayed: int = 0
     problems: list[tuple[DeadLetter, str]] = field(default_factory=list)
 
@@ -166,11 +166,11 @@ def plan_replay(
     stage: str | None = None,
     reason: str | None = None,
     again: bool = False,
-) -> ReplayPlan:
-    """Which matching dead letters to re-drive: not re-driven before (unless `again`), readable, and failed
-    on a topic a stage of this pipeline consumes (`stage_inputs`, physical names)."""
+) -> ReplayReport:
+    """Which matching dead letters to re-drive (`sent`): not re-driven before (unless `again`), readable, and
+    failed on a topic a stage of this pipeline consumes (`stage_inputs`, physical names)."""
     targets = set(stage_inputs)
-    plan = ReplayPlan()
+    plan = ReplayReport()
     for letter in letters:
         if not matches(letter, stage, reason):
             continue
@@ -186,7 +186,7 @@ def plan_replay(
         elif letter.source_topic not in targets:
             plan.problems.append((letter, f"source topic {letter.source_topic!r} is not a stage input here"))
         else:
-            plan.to_send.append(letter)
+            plan.sent.append(letter)
     return plan
 
 
@@ -239,15 +239,13 @@ def read_ledger(settings: Settings) -> dict[str, int]:
 def ensure_ledger(settings: Settings) -> str:
     """Create the compacted ledger topic when missing; its name on the cluster."""
     topic = physical(settings, REPLAY_LEDGER)
+    options = {
+        "num_partitions": 1,
+        "replication_factor": settings.replication_factor,
+        "configs": {"cleanup.policy": "compact"},
+    }
     with admin_client(settings) as admin:
-        if topic not in set(admin.list_topics()):
-            config = {"cleanup.policy": "compact"}
-            with suppress(TopicAlreadyExistsError):
-                admin.create_topics(
-                    {topic: {"num_partitions": 1, "replication_factor": settings.replication_factor,
-                             "configs": config}},
-                    wait_for_metadata=True,
-                )  # fmt: skip
+        create_missing(admin, {topic: options})
     return topic
 
 
@@ -258,15 +256,6 @@ def dlq_summary(
     check_filters(stage, reason)
     letters = [letter for letter in read_dead_letters(settings, start) if matches(letter, stage, reason)]
     return summarise(letters, read_ledger(settings))
-
-
-@dataclass
-class ReplayReport:
-    """What a replay did: dead letters re-driven (or that would be, on a dry run), skipped, failed."""
-
-    sent: list[DeadLetter] = field(default_factory=list)
-    already_replayed: int = 0
-    problems: list[tuple[DeadLetter, str]] = field(default_factory=list)
 
 
 def replay(
@@ -283,18 +272,16 @@ def replay(
     replay unless `again`. A crash between the two re-sends it next time: at-least-once, like the pipeline."""
     check_filters(stage, reason)
     letters = list(read_dead_letters(settings))
-    plan = plan_replay(
+    report = plan_replay(
         letters, read_ledger(settings), stage_input_topics(settings), stage=stage, reason=reason, again=again
     )
-    report = ReplayReport(already_replayed=plan.already_replayed, problems=list(plan.problems))
-    if dry_run or not plan.to_send:
-        report.sent = plan.to_send
+    if dry_run or not report.sent:
         return report
     ledger = ensure_ledger(settings)
     kafka = producer(settings)
     try:
         pending = []
-        for letter in plan.to_send:
+        for letter in report.sent:
             try:
                 future = kafka.send(
                     str(letter.source_topic),
@@ -335,4 +322,4 @@ def since_start(since: datetime | None) -> Start:
     """A --since option as a read start: the beginning of the topic when not given, UTC when naive."""
     if since is None:
         return "beginning"
-    return since if since.tzinfo else since.replace(tzinfo=UTC)
+    return utc_if_naive(since)

@@ -10,8 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.records import Record
+from schemas.definitions import ENTITY_TYPES
 
-ENTITY_TYPES = ("PER", "ORG", "LOC", "DATE")
 SHOWN_NAMES = 8
 
 

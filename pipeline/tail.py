@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
@@ -15,6 +15,11 @@ from pipeline.errors import ConfigError
 from pipeline.topics import ALL_TOPICS, missing_topics, physical
 
 Start = str | datetime
+
+
+def utc_if_naive(moment: datetime) -> datetime:
+    """A time from the command line: as given when it names its zone, else read as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def topic_name(settings: Settings, topic: str) -> str:
@@ -55,8 +60,8 @@ def read_topics(
             for partition in sorted(reader.partitions_for_topic(name) or ())
         ]
         reader.assign(partitions)
-        _seek(reader, partitions, start)
         end = reader.end_offsets(partitions)
+        _seek(reader, partitions, start, end)
         count = 0
         while deadline is None or time.monotonic() < deadline:
             for records in reader.poll(timeout_ms=poll_ms).values():
@@ -71,14 +76,15 @@ def read_topics(
         reader.close()
 
 
-def _seek(reader: KafkaConsumer, partitions: list[TopicPartition], start: Start) -> None:
+def _seek(
+    reader: KafkaConsumer, partitions: list[TopicPartition], start: Start, end: dict[TopicPartition, int]
+) -> None:
     if start == "beginning":
         reader.seek_to_beginning(*partitions)
     elif start == "end":
         reader.seek_to_end(*partitions)
     elif isinstance(start, datetime):
         found = reader.offsets_for_times({tp: int(start.timestamp() * 1000) for tp in partitions})
-        end = reader.end_offsets(partitions)
         for tp in partitions:
             hit = found.get(tp)
             reader.seek(tp, hit.offset if hit is not None else end[tp])

@@ -103,20 +103,20 @@ def test_the_summary_keeps_unreadable_dlq_records_visible() -> None:
 def test_a_replay_plan_takes_only_matching_letters_not_replayed_before() -> None:
     letters = [letter(0, "normalize", "json"), letter(1, "normalize", "schema"), letter(2, "normalize", "json")]
     plan = plan_replay(letters, {"0:0": 1_000}, STAGE_INPUTS, stage="normalize", reason="json")
-    assert [item.position for item in plan.to_send] == ["0:2"]
+    assert [item.position for item in plan.sent] == ["0:2"]
     assert plan.already_replayed == 1
     assert plan.problems == []
 
 
 def test_again_re_sends_what_was_replayed_before() -> None:
     plan = plan_replay([letter(0)], {"0:0": 1_000}, STAGE_INPUTS, again=True)
-    assert [item.position for item in plan.to_send] == ["0:0"]
+    assert [item.position for item in plan.sent] == ["0:0"]
 
 
 def test_a_ledger_marker_for_a_recreated_dlq_topic_does_not_hide_a_new_letter() -> None:
     """Same position, other timestamp: the DLQ topic was re-created, so this is a different dead letter."""
     plan = plan_replay([letter(0)], {"0:0": 42}, STAGE_INPUTS)
-    assert [item.position for item in plan.to_send] == ["0:0"]
+    assert [item.position for item in plan.sent] == ["0:0"]
 
 
 def test_a_replay_never_writes_to_a_topic_that_is_not_a_stage_input_of_this_pipeline() -> None:
@@ -126,7 +126,7 @@ def test_a_replay_never_writes_to_a_topic_that_is_not_a_stage_input_of_this_pipe
     value["original"] = "%%% not base64"
     bad_base64 = parse(Message(0, 2, 0, None, orjson.dumps(value)))
     plan = plan_replay([foreign, unreadable, bad_base64], {}, STAGE_INPUTS)
-    assert plan.to_send == []
+    assert plan.sent == []
     assert [item.position for item, _ in plan.problems] == ["0:0", "0:1", "0:2"]
     assert "not a stage input" in plan.problems[0][1]
 
@@ -187,7 +187,7 @@ def test_a_huge_input_keeps_a_prefix_its_size_and_digest_so_the_envelope_stays_s
     assert base64.b64decode(letter["original"]) == huge[: original_cap(10_000)]
     assert len(orjson.dumps(letter)) < dead_letter_limit(10_000)
     plan = plan_replay([parse(Message(0, 0, 0, None, orjson.dumps(letter)))], {}, STAGE_INPUTS)
-    assert plan.to_send == [] and "only part of its 40000" in plan.problems[0][1]
+    assert plan.sent == [] and "only part of its 40000" in plan.problems[0][1]
 
 
 def test_an_oversize_input_up_to_twice_the_cap_is_kept_whole_so_it_can_be_replayed_after_raising_it() -> None:
