@@ -21,7 +21,8 @@ from pipeline.metrics import lag_registry
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-HISTORY_POINTS = 900  # half an hour at the default 2 s interval
+DEFAULT_INTERVAL = 2.0
+HISTORY_POINTS = 900  # half an hour at the default interval
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Dashboard:
         *,
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
-        interval: float = 2.0,
+        interval: float = DEFAULT_INTERVAL,
         policy: Policy | None = None,
     ) -> None:
         self.measure = measure
@@ -185,7 +186,7 @@ def serve(
     *,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
-    interval: float = 2.0,
+    interval: float = DEFAULT_INTERVAL,
     policy: Policy | None = None,
 ) -> Dashboard:
     """A started dashboard measuring with `probe` (the caller closes the probe after `stop()`)."""

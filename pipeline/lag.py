@@ -43,6 +43,12 @@ def pipeline_groups(settings: Settings) -> dict[str, str]:
 # ---------------------------------------------------------------- raw measurement
 
 
+def resume_position(committed: int | None, start: int) -> int:
+    """Where a group resumes on a partition: its committed offset, else the log start (newsflow consumers reset
+    to earliest), never below the log start (older records are gone)."""
+    return start if committed is None else max(committed, start)
+
+
 @dataclass(frozen=True)
 class PartitionOffsets:
     """Where a group stands on one partition, and the timestamp (ms) of the first record it has not consumed."""
@@ -57,9 +63,7 @@ class PartitionOffsets:
 
     @property
     def position(self) -> int:
-        """Where the group resumes: its committed offset, else the log start (newsflow consumers reset to
-        earliest), never below the log start (older records are gone)."""
-        return self.start if self.committed is None else max(self.committed, self.start)
+        return resume_position(self.committed, self.start)
 
     @property
     def lag(self) -> int:
@@ -146,7 +150,7 @@ class LagProbe:
             for tp in partitions:
                 meta = committed.get(group, {}).get(tp)
                 offset = meta.offset if meta is not None and meta.offset >= 0 else None
-                position = starts[tp] if offset is None else max(offset, starts[tp])
+                position = resume_position(offset, starts[tp])
                 positions[(group, tp)] = (offset, position)
         lagging = {(tp, position) for (_, tp), (_, position) in positions.items() if position < ends[tp]}
         timestamps = self._first_timestamps(lagging)
@@ -154,15 +158,12 @@ class LagProbe:
         groups = []
         for group in self.groups:
             description = descriptions.get(group, {})
-            assigned = _assigned(description)
             state = str(description.get("group_state") or "Unknown")
+            assigned = None if state in REBALANCING_STATES else _assigned(description)  # None: ownership unknown
             partitions = []
             for tp in group_partitions[group]:
                 offset, position = positions[(group, tp)]
-                if state in REBALANCING_STATES or assigned is None:
-                    owned: bool | None = None
-                else:
-                    owned = tp in assigned
+                owned = None if assigned is None else tp in assigned
                 partitions.append(
                     PartitionOffsets(
                         topic=tp.topic,

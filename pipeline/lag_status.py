@@ -101,10 +101,5 @@ def evaluate(samples: Sequence[PartitionSample], policy: Policy = Policy()) -> V
 
 
 def worst(verdicts: Iterable[Verdict]) -> Verdict:
-    """The group's verdict: its most severe partition's (OK when it has none)."""
-    chosen = Verdict(Status.OK, "no partitions")
-    first = True
-    for verdict in verdicts:
-        if first or verdict.status.severity > chosen.status.severity:
-            chosen, first = verdict, False
-    return chosen
+    """The group's verdict: its most severe partition's, the first among equals (OK when it has none)."""
+    return max(verdicts, key=lambda verdict: verdict.status.severity, default=Verdict(Status.OK, "no partitions"))

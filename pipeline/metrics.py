@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -27,12 +27,9 @@ PROCESSING_SECONDS = Histogram(
 )
 
 
-def serve(host: str, port: int, registry: CollectorRegistry | None = None) -> None:
+def serve(host: str, port: int, registry: CollectorRegistry = REGISTRY) -> None:
     """Expose this process's metrics (or one registry's) at http://host:port/metrics (in a background thread)."""
-    if registry is None:
-        start_http_server(port, addr=host)
-    else:
-        start_http_server(port, addr=host, registry=registry)
+    start_http_server(port, addr=host, registry=registry)
 
 
 class LagCollector(Collector):

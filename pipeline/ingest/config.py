@@ -16,6 +16,7 @@ from pipeline.records import VERSION
 
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+MIN_ARTICLE_CHARS = 200  # for feeds, [defaults] min_chars overrides it
 DEFAULT_USER_AGENT = f"newsflow/{VERSION} (news ingestion bot; set [http] user_agent to add your contact)"
 
 
@@ -62,7 +63,7 @@ class FeedDefaults(Strict):
     interval: Seconds = 600.0
     fetch_pages: bool = True
     recheck_pages: bool = False
-    min_chars: int = Field(default=200, ge=1, description="shorter extracted text counts as 'no article'")
+    min_chars: int = Field(default=MIN_ARTICLE_CHARS, ge=1, description="shorter extracted text counts as 'no article'")
     strip_params: list[str] = Field(default_factory=list)
 
 

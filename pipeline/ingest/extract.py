@@ -11,8 +11,10 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from pipeline.ingest.articles import two_letter
+
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
-HTML_LANG = re.compile(r"^([A-Za-z]{2})(?:[-_].*)?$")
+HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z_-]+)", re.IGNORECASE)
 SPACES = re.compile(r"\s+")
 CAPTION_XPATH = (
     "//figcaption"
@@ -135,11 +137,8 @@ def paragraphs_of_fragment(html: str) -> list[str]:
 
 def page_language(html: str) -> str | None:
     """The two-letter language of `<html lang>`, lowercased, if it names one."""
-    match = re.search(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z_-]+)", html[:4096], re.IGNORECASE)
-    if not match:
-        return None
-    code = HTML_LANG.match(match.group(1))
-    return code.group(1).lower() if code else None
+    match = HTML_LANG.search(html[:4096])
+    return two_letter(match.group(1)) if match else None
 
 
 def extract(html: str, url: str | None, min_chars: int) -> Article:

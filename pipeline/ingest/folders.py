@@ -5,31 +5,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import suppress
 from pathlib import Path
 
 from pipeline.errors import NewsflowError
 from pipeline.ingest.articles import Candidate, from_record
-from pipeline.ingest.config import Folder
+from pipeline.ingest.config import MIN_ARTICLE_CHARS, Folder
 from pipeline.ingest.extract import NoArticle, decode, extract
 from pipeline.ingest.feedpoll import Services
-from pipeline.ingest.urls import InvalidURL, trusted_canonical
+from pipeline.ingest.urls import InvalidURL, canonical_url
 from pipeline.sources import SUPPORTED_SUFFIXES, InputProblem, read_file
 
 log = logging.getLogger("newsflow.ingest")
-WATCHED_SUFFIXES = (*SUPPORTED_SUFFIXES, ".html", ".htm")
-HTML_MIN_CHARS = 200
+HTML_SUFFIXES = (".html", ".htm")
+WATCHED_SUFFIXES = (*SUPPORTED_SUFFIXES, *HTML_SUFFIXES)
 
 
-def html_candidate(path: Path, source: str, min_chars: int = HTML_MIN_CHARS) -> Candidate:
+def html_candidate(path: Path, source: str) -> Candidate:
     """An article from a saved HTML page; its URL comes from the page's canonical link, if it has one."""
     decoded = decode(path.read_bytes())
-    article = extract(decoded.text, None, min_chars)
+    article = extract(decoded.text, None, MIN_ARTICLE_CHARS)
     url = None
     if article.canonical_url:
-        try:
-            url = trusted_canonical(article.canonical_url, None)
-        except InvalidURL:
-            url = None
+        with suppress(InvalidURL):  # an unusable canonical link: the article is filed under its content
+            url = canonical_url(article.canonical_url)
     meta: dict[str, object] = {"path": str(path), "captions": article.captions, "encoding": decoded.encoding}
     if article.author:
         meta["author"] = article.author
@@ -86,7 +85,7 @@ class FolderWatcher:
             return
         candidates: list[Candidate] = []
         try:
-            if path.suffix.lower() in (".html", ".htm"):
+            if path.suffix.lower() in HTML_SUFFIXES:
                 candidates.append(await asyncio.to_thread(html_candidate, path, f"file:{path}"))
             else:
                 for found in await asyncio.to_thread(lambda: list(read_file(path))):

@@ -10,6 +10,7 @@ from typing import BinaryIO
 import orjson
 
 from pipeline.ingest.articles import Candidate, from_record
+from pipeline.ingest.config import MIN_ARTICLE_CHARS
 from pipeline.ingest.extract import NoArticle
 from pipeline.ingest.feedpoll import Services
 from pipeline.ingest.fetch import FetchError
@@ -20,7 +21,6 @@ from pipeline.sources import JSON_TEXT_FIELDS, record_from_json
 log = logging.getLogger("newsflow.ingest")
 SOURCE = "stdin"
 IN_FLIGHT = 8
-STDIN_MIN_CHARS = 200
 
 
 def _lines(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes | None]) -> None:
@@ -100,7 +100,7 @@ class StdinReader:
     async def _page(self, link: str, item: dict[str, object] | None = None) -> Candidate:
         item = item or {}
         canonical_url(link)  # raises InvalidURL early for a clear message
-        page = await fetch_page(self.services.fetcher, link, STDIN_MIN_CHARS)
+        page = await fetch_page(self.services.fetcher, link, MIN_ARTICLE_CHARS)
         if page is None:  # no validators were sent, so a 304 is the server's mistake
             raise InvalidURL(f"{link}: the server answered 304 to an unconditional request")
         article = page.article

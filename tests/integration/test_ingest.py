@@ -20,7 +20,7 @@ from pipeline.config import Settings
 from pipeline.records import Record, loads
 from pipeline.tail import read_topics
 from pipeline.topics import RAW
-from tests.unit.test_ingest_site import NewsSite
+from tests.support.news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60.0  # upper bound on waiting for the broker or the ingester; the tests finish as soon as they can

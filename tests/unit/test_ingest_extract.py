@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.ingest.extract import NoArticle, decode, extract, paragraphs_of_fragment
 from pipeline.ingest.feeds import MalformedFeed, parse_feed
-from tests.unit.test_ingest_site import AR_PARAGRAPHS, EN_PARAGRAPHS, article_page, no_article_page
+from tests.support.news_site import AR_PARAGRAPHS, EN_PARAGRAPHS, article_page, no_article_page
 
 ARABIC_PAGE = article_page(
     "تعاون أمني بين روسيا واليابان",

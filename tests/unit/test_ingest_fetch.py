@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.ingest.config import HttpOptions
 from pipeline.ingest.fetch import Fetched, Fetcher, FetchError, Validators, retry_after_seconds
-from tests.unit.test_ingest_site import NewsSite
+from tests.support.news_site import NewsSite
 
 OPTIONS = HttpOptions(user_agent="newsflow-test/1.0 (tests@example.com)", timeout=0.5, max_bytes=1_000_000)
 

@@ -28,7 +28,7 @@ from pipeline.ingest.publisher import NotDelivered
 from pipeline.ingest.runner import Control, repeat, run_ingest
 from pipeline.records import Record
 from schemas import validator
-from tests.unit.test_ingest_site import AR_PARAGRAPHS, EN_PARAGRAPHS, NewsSite, article_page
+from tests.support.news_site import AR_PARAGRAPHS, EN_PARAGRAPHS, NewsSite, article_page
 
 
 class ListSink:
