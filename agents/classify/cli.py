@@ -75,7 +75,7 @@ def explain(
     top: Annotated[int, typer.Option(min=1, help="Subjects to show.")] = 5,
 ) -> None:
     """Show each subject's score with the keyword evidence behind it (built-in IPTC classifier)."""
-    from agents.classify.taxonomy import by_code
+    from agents.classify.taxonomy import by_code, children
     from agents.classify.transform import IptcClassifier
 
     if method not in ("accurate", "fast"):
@@ -91,7 +91,7 @@ def explain(
         best = sorted(scores, key=lambda code: -scores[code])
         shown = [code for code in best if topics[code].level == 1][:top]
         for code in shown:
-            below = [child.code for child in topics.values() if child.parent == code]
+            below = [child.code for child in children(code)]
             rows = [code, *sorted(below, key=lambda child: -scores[child])]
             for row_code in rows:
                 found = evidence.get(row_code)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from agents.classify.features import featurize
+from agents.classify.features import ENCODER_DIMENSIONS, featurize
 from agents.classify.taxonomy import Topic, by_code, by_label
 from agents.classify.topics import with_topics
 from pipeline.errors import ConfigError
@@ -115,7 +115,7 @@ def load_model(path: Path, threshold: float = 0.5) -> TrainedClassifier:
         Topic(code=item["code"], label=item["label"], label_ar=item["label_ar"], parent=item.get("parent"))
         for item in manifest["labels"]
     ]
-    if coefficients.shape != (len(labels), 512 + len(vocabulary)):
+    if coefficients.shape != (len(labels), ENCODER_DIMENSIONS + len(vocabulary)):
         raise ConfigError(f"{directory}: weights of shape {coefficients.shape} do not fit its manifest")
     return TrainedClassifier(
         version=manifest["version"],

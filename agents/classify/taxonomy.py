@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from pipeline.records import Record
@@ -57,19 +59,30 @@ def _topic(raw: dict[str, Any]) -> Topic:
     )
 
 
+def _data_file() -> Traversable:
+    return files("agents.classify").joinpath("data/iptc_topics.toml")
+
+
+def data_digest() -> str:
+    """The first 8 hex digits of the data file's SHA-256: names the keywords and descriptions in a version."""
+    return hashlib.sha256(_data_file().read_bytes()).hexdigest()[:8]
+
+
 @cache
 def iptc_topics() -> tuple[Topic, ...]:
     """Every topic the built-in classifier knows, top level first, in the order of the data file."""
-    data = tomllib.loads(files("agents.classify").joinpath("data/iptc_topics.toml").read_text("utf-8"))
+    data = tomllib.loads(_data_file().read_text("utf-8"))
     topics = tuple(_topic(raw) for raw in data["topic"])
     return tuple(sorted(topics, key=lambda topic: topic.level))
 
 
+@cache
 def top_level() -> tuple[Topic, ...]:
     """The 17 IPTC subjects."""
     return tuple(topic for topic in iptc_topics() if topic.level == 1)
 
 
+@cache
 def children(parent_code: str) -> tuple[Topic, ...]:
     """The second-level topics newsflow assigns under one subject."""
     return tuple(topic for topic in iptc_topics() if topic.parent == parent_code)

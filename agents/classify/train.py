@@ -236,7 +236,8 @@ def train(data: Path, output: Path | None, home: Path, name: str, options: Train
     metrics = holdout_metrics(examples, codes, topics, options, progress)
     fitted = fit(examples, codes, topics, options, progress)
     created = datetime.now(UTC)
-    digest = hashlib.sha256(data.read_bytes() + repr(options).encode()).hexdigest()[:8]
+    content = data.read_bytes()
+    digest = hashlib.sha256(content + repr(options).encode()).hexdigest()[:8]
     version = f"{name}-{created:%Y%m%d%H%M%S}-{digest}"
     directory = output or home / "models" / version
     manifest = {
@@ -248,7 +249,7 @@ def train(data: Path, output: Path | None, home: Path, name: str, options: Train
         "labels": [topic_json(catalogue[code]) for code in codes],
         "training": {
             "source": str(data),
-            "sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
+            "sha256": hashlib.sha256(content).hexdigest(),
             "examples": len(examples),
             "per_label": _per_code(counts, topics),
         },

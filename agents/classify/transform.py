@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib.resources import files
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -16,12 +14,13 @@ from agents.classify.article import embedding_text, passages
 from agents.classify.encoder import Encoder, embed, encoder_version
 from agents.classify.lexicon import Evidence, Lexicon, build_lexicon
 from agents.classify.scoring import Calibration, child_score, subject_scores
-from agents.classify.taxonomy import Topic, children, iptc_topics, top_level
+from agents.classify.taxonomy import Topic, children, data_digest, iptc_topics, top_level
 from agents.classify.topics import with_topics
 from pipeline.records import Record
 
 Method = Literal["accurate", "fast"]
 MAX_SUBJECTS = 3  # annotated news articles carry one to three subjects (docs/classify.md)
+_NO_EVIDENCE = Evidence()
 
 
 class TopicClassifier(Protocol):
@@ -34,11 +33,6 @@ class TopicClassifier(Protocol):
         """The model version the provenance entry names."""
 
     def __call__(self, record: Record) -> Record: ...
-
-
-def _data_digest() -> str:
-    data = files("agents.classify").joinpath("data/iptc_topics.toml").read_bytes()
-    return hashlib.sha256(data).hexdigest()[:8]
 
 
 @dataclass
@@ -55,7 +49,7 @@ class IptcClassifier:
     def version(self) -> str:
         """Names the method and the keyword/description data it uses, e.g. `iptc-accurate-1a2b3c4d`."""
         suffix = f"+{encoder_version()}" if self.method == "accurate" else ""
-        return f"iptc-{self.method}-{_data_digest()}{suffix}"
+        return f"iptc-{self.method}-{data_digest()}{suffix}"
 
     @cached_property
     def _lexicon(self) -> Lexicon:
@@ -92,14 +86,15 @@ class IptcClassifier:
     def scores(self, record: Record) -> dict[str, float]:
         """Every topic's score, top-level and second-level, whether above the threshold or not."""
         evidence = self.evidence(record)
-        points = [evidence[topic.code].points if topic.code in evidence else 0.0 for topic in self._subjects]
+        found = [evidence.get(topic.code, _NO_EVIDENCE) for topic in self._subjects]
         similarities = self.similarities(record) if self.method == "accurate" else None
-        shared = [evidence[topic.code].shared_points if topic.code in evidence else 0.0 for topic in self._subjects]
-        subject_values = subject_scores(points, similarities, self.calibration, shared)
+        subject_values = subject_scores(
+            [each.points for each in found], similarities, self.calibration, [each.shared_points for each in found]
+        )
         result = {topic.code: value for topic, value in zip(self._subjects, subject_values, strict=True)}
         for subject in self._subjects:
             for child in children(subject.code):
-                child_points = evidence[child.code].points if child.code in evidence else 0.0
+                child_points = evidence.get(child.code, _NO_EVIDENCE).points
                 result[child.code] = child_score(result[subject.code], child_points, self.calibration)
         return result
 

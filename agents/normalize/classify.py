@@ -74,12 +74,10 @@ def artefact_reason(text: str) -> str | None:
         return "placeholder"
     if not any(char.isalnum() for char in text):
         return "no_text"
-    if len(text) <= 80:
+    if len(text) <= 200:
         key = match_key(text)
-        if _BOILERPLATE.fullmatch(key) or (_READ_ALSO.match(key) and len(text) <= 160):
+        if (len(text) <= 80 and _BOILERPLATE.fullmatch(key)) or _READ_ALSO.match(key):
             return "boilerplate"
-    elif len(text) <= 200 and _READ_ALSO.match(match_key(text)):
-        return "boilerplate"
     return None
 
 

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Callable
 
 from agents.normalize import chars
-from agents.normalize.offsets import Anchor, Piece, add_anchor
+from agents.normalize.offsets import Anchor, Piece, anchor_replacement
 
 _INLINE_TAGS = (
     "a abbr b bdi bdo big cite code del dfn em font i img ins kbd mark q s samp small span strike strong "
@@ -128,7 +128,6 @@ def clean_line(line: str, raw_start: int) -> Piece:
             at = double_space
         match = CHANGE.match(line, at)
         end = match.end() if match else at + 1
-        replacement = None
         if match is not None:
             kind = match.lastgroup or ""
             start = at
@@ -144,11 +143,7 @@ def clean_line(line: str, raw_start: int) -> Piece:
                     parts.append(line[position:start])
                     length += start - position
                 parts.append(replacement)
-                if len(replacement) != len(fragment):
-                    # characters beyond the source's length map onto its last character: no span leaves it
-                    for extra in range(len(fragment), len(replacement)):
-                        add_anchor(anchors, length + extra, raw_start + end - 1)
-                    add_anchor(anchors, length + len(replacement), raw_start + end)
+                anchor_replacement(anchors, length, len(fragment), len(replacement), raw_start + end)
                 length += len(replacement)
                 position = end
         trigger = TRIGGER.search(line, end)
@@ -179,10 +174,7 @@ def _clean_by_character(line: str, raw_start: int) -> Piece:
         replacement = clean_fragment(fragment) if fragment != " " else " "
         if parts and parts[-1].endswith(" ") and replacement.startswith(" "):
             replacement = replacement[1:]
-        if len(replacement) != len(fragment):
-            for extra in range(len(fragment), len(replacement)):
-                add_anchor(anchors, length + extra, raw_start + end - 1)
-            add_anchor(anchors, length + len(replacement), raw_start + end)
+        anchor_replacement(anchors, length, len(fragment), len(replacement), raw_start + end)
         parts.append(replacement)
         length += len(replacement)
     return Piece("".join(parts), anchors, raw_start, raw_start + len(line)).strip()

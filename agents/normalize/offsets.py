@@ -34,6 +34,16 @@ def add_anchor(anchors: list[Anchor], text_offset: int, raw_offset: int) -> None
         anchors.append((text_offset, raw_offset))
 
 
+def anchor_replacement(anchors: list[Anchor], text_offset: int, old_length: int, new_length: int, raw_end: int) -> None:
+    """Anchors for `old_length` raw characters ending at `raw_end` replaced by `new_length` characters of text
+    at `text_offset` (nothing when the lengths are equal). Characters beyond the source's length map onto its
+    last character: no span leaves it."""
+    if new_length != old_length:
+        for extra in range(old_length, new_length):
+            add_anchor(anchors, text_offset + extra, raw_end - 1)
+        add_anchor(anchors, text_offset + new_length, raw_end)
+
+
 @dataclass(slots=True)
 class Piece:
     """Clean text made from raw[raw_start:raw_end]; anchors are (offset in text, offset in raw), first at 0."""
