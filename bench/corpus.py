@@ -46,7 +46,8 @@ def load_articles(sources: tuple[Path, ...] = SOURCES) -> list[str]:
     return articles
 
 
-def _is_arabic(text: str) -> bool:
+def is_arabic(text: str) -> bool:
+    """Whether an article is mostly in Arabic script (by its first 400 characters)."""
     return sum("\u0600" <= char <= "\u06ff" for char in text[:400]) > 40
 
 
@@ -58,7 +59,7 @@ def build(size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> list[Record]:
     for article in articles:
         for paragraph in article.split("\n\n")[1:]:
             if len(paragraph) > 80:
-                paragraphs[_is_arabic(paragraph)].append(paragraph)
+                paragraphs[is_arabic(paragraph)].append(paragraph)
     corpus = []
     for index in range(size):
         base = articles[index % len(articles)] if index < len(articles) else rng.choice(articles)
@@ -72,7 +73,7 @@ def _vary(article: str, rng: random.Random, paragraphs: dict[bool, list[str]]) -
     title, _, body = article.partition("\n")
     blocks = [block for block in body.split("\n\n") if block.strip()]
     rng.shuffle(blocks)
-    arabic = _is_arabic(article)
+    arabic = is_arabic(article)
     for _ in range(rng.randrange(0, 4)):
         pool = paragraphs[arabic] or paragraphs[not arabic]
         blocks.insert(rng.randrange(len(blocks) + 1), rng.choice(pool))

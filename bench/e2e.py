@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import os
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -239,9 +240,7 @@ async def session(
     await asyncio.to_thread(create_topics, settings)
     try:
         with running(settings, specs, run_dir) as workers:
-            groups: dict[str, int] = {}
-            for spec in specs:
-                groups[spec.group] = groups.get(spec.group, 0) + 1
+            groups = dict(Counter(spec.group for spec in specs))
             await asyncio.to_thread(wait_for_groups, settings, groups, workers, GROUP_READY_TIMEOUT_S)
             current = Session(settings, workers, broker_pid)
             await current.start()

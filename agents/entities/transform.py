@@ -13,7 +13,7 @@ from agents.entities.arabic import CONNECTORS, EVENT_WORDS, ArabicRules
 from agents.entities.backend import ModelBackend, from_spec
 from agents.entities.dates import find_dates
 from agents.entities.english import EnglishRules
-from agents.entities.gazetteer import Gazetteer, Hit, left_boundary_ok, load
+from agents.entities.gazetteer import Gazetteer, Hit, is_arabic_letter, left_boundary_ok, load
 from agents.entities.keys import Folded, fold
 from agents.entities.mentions import Mention, resolve_overlaps
 from pipeline.records import Record
@@ -71,7 +71,7 @@ _PREVIOUS_WORD = re.compile(r"([\u0621-\u064a]+)[ ]$")
 def _adjective_or_event(gazetteer: Gazetteer, folded: Folded, hit: Hit) -> bool:
     """Whether an Arabic place name is here an adjective (`الهيئة السعودية`) or part of an event's name
     (`دوري أبطال أفريقيا`)."""
-    if not hit.key or not ("\u0621" <= hit.key[0] <= "\u064a"):
+    if not hit.key or not is_arabic_letter(hit.key[0]):
         return False
     previous = _PREVIOUS_WORD.search(folded.text, max(0, hit.start - 30), hit.start)
     if previous is None:
