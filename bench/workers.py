@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from kafka.errors import KafkaError
 
 from pipeline.clients import admin_client
 from pipeline.config import Settings
-from pipeline.runner import settings_environment
+from pipeline.runner import settings_environment, stop_processes
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -117,16 +116,7 @@ def running(settings: Settings, specs: Sequence[WorkerSpec], run_dir: Path) -> I
 
 def stop(workers: Sequence[Worker], timeout: float = 20.0) -> None:
     """SIGTERM every worker, SIGKILL any still running after the timeout."""
-    for worker in workers:
-        if worker.process.poll() is None:
-            worker.process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for worker in workers:
-        try:
-            worker.process.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            worker.process.kill()
-            worker.process.wait()
+    stop_processes([worker.process for worker in workers], timeout)
 
 
 def wait_for_groups(settings: Settings, members: dict[str, int], workers: WorkerSet, timeout: float = 120.0) -> None:
