@@ -46,11 +46,10 @@ def publish(
             if isinstance(item, InputProblem):
                 report.problems.append(item)
             else:
-                problem = problem_with(item, check, settings.max_record_bytes)
-                if problem:
-                    report.problems.append(problem)
+                value = encode_checked(item, check, settings.max_record_bytes)
+                if isinstance(value, InputProblem):
+                    report.problems.append(value)
                 else:
-                    value = dumps(item)
                     future = kafka.send(target, key=item["id"].encode(), value=value)
                     pending.append((item, future))
             if on_item:
@@ -67,14 +66,14 @@ def publish(
     return report
 
 
-def problem_with(record: Record, check: Callable[[Record], object], max_bytes: int) -> InputProblem | None:
-    """Why a record cannot be published (fails the topic's schema, or is too large), or None when it can."""
+def encode_checked(record: Record, check: Callable[[Record], object], max_bytes: int) -> bytes | InputProblem:
+    """The record's bytes to publish, or why it cannot be published (fails the topic's schema, or is too large)."""
     try:
         check(record)
     except SchemaViolation as error:
         return InputProblem(record["source"], f"does not match the raw schema: {error.message}")
-    size = len(dumps(record))
-    if size > max_bytes:
-        return InputProblem(record["source"], f"record of {size} bytes exceeds the {max_bytes}-byte limit")
-    return None
+    value = dumps(record)
+    if len(value) > max_bytes:
+        return InputProblem(record["source"], f"record of {len(value)} bytes exceeds the {max_bytes}-byte limit")
+    return value
 

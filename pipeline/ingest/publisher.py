@@ -13,8 +13,9 @@ from kafka.errors import KafkaError
 from pipeline.clients import producer
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from pipeline.producer import problem_with
-from pipeline.records import Record, dumps
+from pipeline.producer import encode_checked
+from pipeline.records import Record
+from pipeline.sources import InputProblem
 from pipeline.topics import RAW, missing_topics, physical
 from schemas import validator
 
@@ -67,9 +68,9 @@ class Publisher:
         """Send one record and return once the broker has acknowledged it."""
         if self._kafka is None:
             raise RuntimeError("Publisher used outside `with`")
-        problem = problem_with(record, self._check, self.settings.max_record_bytes)
-        if problem is not None:
-            raise Unpublishable(problem.message)
+        value = encode_checked(record, self._check, self.settings.max_record_bytes)
+        if isinstance(value, InputProblem):
+            raise Unpublishable(value.message)
         kafka = self._kafka
         loop = asyncio.get_running_loop()
         acked: asyncio.Future[Any] = loop.create_future()
@@ -84,7 +85,7 @@ class Publisher:
 
         # send() can block while it fetches metadata or waits for buffer space: keep that off the event loop.
         try:
-            future = await asyncio.to_thread(kafka.send, self.topic, key=record["id"].encode(), value=dumps(record))
+            future = await asyncio.to_thread(kafka.send, self.topic, key=record["id"].encode(), value=value)
         except KafkaError as error:
             raise NotDelivered(f"not sent: {error}") from error
         future.add_callback(lambda metadata: loop.call_soon_threadsafe(settle, metadata, False))

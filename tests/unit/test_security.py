@@ -16,8 +16,9 @@ from pipeline import clients
 from pipeline.app import broker_credentials, create_app
 from pipeline.config import Settings, load_settings
 from pipeline.errors import BrokerUnavailable, ConfigError
-from pipeline.producer import problem_with
-from pipeline.records import raw_record
+from pipeline.producer import encode_checked
+from pipeline.records import dumps, raw_record
+from pipeline.sources import InputProblem
 from schemas import validator
 
 SECRET = "s3cr3t-Pa55word"
@@ -151,9 +152,9 @@ def test_metrics_and_the_faust_web_server_stay_off_the_network_by_default(tmp_pa
 
 def test_the_producer_refuses_a_record_over_the_size_cap(tmp_path: Path) -> None:
     small, big = raw_record("x" * 100, source="t"), raw_record("x" * 5_000, source="t")
-    assert problem_with(small, validator("articles.raw"), max_bytes=2_000) is None
-    problem = problem_with(big, validator("articles.raw"), max_bytes=2_000)
-    assert problem is not None and "exceeds the 2000-byte limit" in problem.message
+    assert encode_checked(small, validator("articles.raw"), max_bytes=2_000) == dumps(small)
+    problem = encode_checked(big, validator("articles.raw"), max_bytes=2_000)
+    assert isinstance(problem, InputProblem) and "exceeds the 2000-byte limit" in problem.message
 
 
 def test_the_dashboard_binds_to_localhost_unless_told_otherwise() -> None:
