@@ -35,6 +35,8 @@ def fit_vocabulary(texts: Sequence[str], max_terms: int, min_count: int = 2) -> 
 
 def tfidf(texts: Sequence[str], vocabulary: Mapping[str, float]) -> Matrix:
     """Sublinear TF times IDF over the vocabulary, each row scaled to unit length."""
+    if not vocabulary:  # an encoder-only model: no words to count
+        return np.zeros((len(texts), 0), dtype=np.float32)
     index = {term: position for position, term in enumerate(vocabulary)}
     weights = np.asarray(list(vocabulary.values()), dtype=np.float32)
     matrix = np.zeros((len(texts), len(index)), dtype=np.float32)
@@ -48,11 +50,18 @@ def tfidf(texts: Sequence[str], vocabulary: Mapping[str, float]) -> Matrix:
     return unit
 
 
-def featurize(records: Sequence[Record], vocabulary: Mapping[str, float], encoder: Encoder | None = None) -> Matrix:
-    """One row per record: the 512 encoder dimensions (headline and start), then TF-IDF columns (all text)."""
+def featurize(
+    records: Sequence[Record],
+    vocabulary: Mapping[str, float],
+    encoder: Encoder | None = None,
+    embeddings: Matrix | None = None,
+) -> Matrix:
+    """One row per record: the 512 encoder dimensions (headline and start), then TF-IDF columns (all text).
+
+    `embeddings` are the records' `embedding_text` vectors when the caller has already computed them."""
     if not records:
         return np.zeros((0, ENCODER_DIMENSIONS + len(vocabulary)), dtype=np.float32)
-    dense = embed([embedding_text(record) for record in records], encoder)
+    dense = embed([embedding_text(record) for record in records], encoder) if embeddings is None else embeddings
     sparse = tfidf([full_text(record) for record in records], vocabulary)
     return np.hstack([dense, sparse]).astype(np.float32)
 

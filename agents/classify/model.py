@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from agents.classify.features import ENCODER_DIMENSIONS, featurize
+from agents.classify.features import ENCODER_DIMENSIONS, Matrix, featurize
 from agents.classify.taxonomy import Topic, by_code, by_label
 from agents.classify.topics import with_topics
 from pipeline.errors import ConfigError
@@ -75,12 +75,17 @@ class TrainedClassifier:
 
     def score_many(self, records: Sequence[Record]) -> list[dict[str, float]]:
         """Each label's probability for many records (the encoder runs them as one batch)."""
-        features = featurize(records, self.vocabulary)
-        logits = features @ self.coefficients.T + self.intercepts
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
         return [
-            {topic.code: float(p) for topic, p in zip(self.labels, row, strict=True)} for row in probabilities
+            {topic.code: float(p) for topic, p in zip(self.labels, row, strict=True)}
+            for row in self.probabilities(records)
         ]
+
+    def probabilities(self, records: Sequence[Record], embeddings: Matrix | None = None) -> Matrix:
+        """One row per record, one column per label (in `labels` order); `embeddings` as in `featurize`."""
+        features = featurize(records, self.vocabulary, embeddings=embeddings)
+        logits = features @ self.coefficients.T + self.intercepts
+        result: Matrix = 1.0 / (1.0 + np.exp(-logits))
+        return result
 
     def __call__(self, record: Record) -> Record:
         catalogue = {topic.code: topic for topic in self.labels}

@@ -18,8 +18,10 @@ from agents.classify.encoder import encoder_version
 from agents.classify.features import featurize, fit_vocabulary, full_text
 from agents.classify.model import FORMAT, FORMAT_VERSION, label_topic, save_model, topic_json
 from agents.classify.taxonomy import Topic
+from agents.normalize.transform import normalize
+from agents.stage import Rejected
 from pipeline.errors import ConfigError
-from pipeline.records import VERSION, Record
+from pipeline.records import VERSION, Record, raw_record
 
 Progress = Callable[[str], None]
 MAX_PROBLEMS_SHOWN = 10
@@ -76,7 +78,13 @@ def parse_example(item: Any) -> Example:
     if not labels or not all(isinstance(label, str) and label.strip() for label in labels):
         raise ValueError('"labels" must be a non-empty list of non-empty strings')
     title = item.get("title") if isinstance(item.get("title"), str) else ""
-    record = {"title": title, "text": text, "blocks": item.get("blocks") or [], "entities": []}
+    if item.get("blocks"):
+        record = {"title": title, "text": text, "blocks": item["blocks"], "entities": []}
+    else:  # read the text as the classify agent will see it: normalized into blocks
+        try:
+            record = normalize(raw_record(f"{title}\n\n{text}" if title else text, source="training"))
+        except Rejected as error:
+            raise ValueError(f"unreadable text ({error})") from error
     return Example(record, tuple(dict.fromkeys(label.strip() for label in labels)))
 
 
@@ -224,20 +232,30 @@ def _per_code(counts: Counter[str], topics: dict[str, Topic]) -> dict[str, int]:
     return dict(per_code)
 
 
-def train(data: Path, output: Path | None, home: Path, name: str, options: TrainOptions,
+def sources_sha256(paths: Sequence[Path]) -> str:
+    """SHA-256 over the training files' bytes, in the order given (what a manifest records as its data)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def train(data: Sequence[Path], output: Path | None, home: Path, name: str, options: TrainOptions,
           progress: Progress) -> Path:
     """Read, check, measure, fit on everything and write the artefact; returns its directory."""
-    examples = read_examples(data)
+    if not data:
+        raise TrainingDataError("no training data given")
+    examples = [example for path in data for example in read_examples(path)]
     counts = check_counts(examples, options.min_examples)
     topics = {label: label_topic(label) for label in counts}
     codes = list(dict.fromkeys(topic.code for topic in topics.values()))
     catalogue = {topic.code: topic for topic in topics.values()}
-    progress(f"{len(examples)} examples, {len(codes)} labels from {data}")
+    progress(f"{len(examples)} examples, {len(codes)} labels from {len(data)} file(s)")
     metrics = holdout_metrics(examples, codes, topics, options, progress)
     fitted = fit(examples, codes, topics, options, progress)
     created = datetime.now(UTC)
-    content = data.read_bytes()
-    digest = hashlib.sha256(content + repr(options).encode()).hexdigest()[:8]
+    content_sha256 = sources_sha256(data)
+    digest = hashlib.sha256(content_sha256.encode() + repr(options).encode()).hexdigest()[:8]
     version = f"{name}-{created:%Y%m%d%H%M%S}-{digest}"
     directory = output or home / "models" / version
     manifest = {
@@ -248,8 +266,8 @@ def train(data: Path, output: Path | None, home: Path, name: str, options: Train
         "newsflow_version": VERSION,
         "labels": [topic_json(catalogue[code]) for code in codes],
         "training": {
-            "source": str(data),
-            "sha256": hashlib.sha256(content).hexdigest(),
+            "sources": [path.name for path in data],
+            "sha256": content_sha256,
             "examples": len(examples),
             "per_label": _per_code(counts, topics),
         },

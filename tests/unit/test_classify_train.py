@@ -38,7 +38,7 @@ def examples_file(tmp_path: Path) -> Path:
 
 def test_train_writes_a_versioned_artefact_that_classifies(tmp_path: Path) -> None:
     notes: list[str] = []
-    directory = train(examples_file(tmp_path), tmp_path / "model", tmp_path, "mine",
+    directory = train([examples_file(tmp_path)], tmp_path / "model", tmp_path, "mine",
                       TrainOptions(regularization=100.0), notes.append)
     manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
     assert manifest["version"].startswith("mine-")
@@ -80,7 +80,7 @@ def test_missing_file_and_scarce_labels_are_clear_errors(tmp_path: Path) -> None
     lines.append({"text": "c", "labels": ["y"]})
     path = write_lines(tmp_path / "few.jsonl", lines)
     with pytest.raises(TrainingDataError, match=r"fewer than 3 examples: y \(1\)"):
-        train(path, tmp_path / "m", tmp_path, "m", TrainOptions(), lambda note: None)
+        train([path], tmp_path / "m", tmp_path, "m", TrainOptions(), lambda note: None)
 
 
 def test_loading_something_that_is_not_an_artefact_fails_clearly(tmp_path: Path) -> None:
@@ -103,3 +103,21 @@ def test_cli_trains_and_prints_the_artefact_path(tmp_path: Path) -> None:
     assert (output / "manifest.json").is_file()
     missing = runner.invoke(classify_app, ["train", str(tmp_path / "absent.jsonl")])
     assert isinstance(missing.exception, ConfigError)
+
+
+def test_several_files_train_one_encoder_only_model(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from agents.classify.cli import classify_app
+
+    sport = write_lines(tmp_path / "sport.jsonl", [{"text": text, "labels": ["sport"]} for text in SPORT])
+    local = write_lines(tmp_path / "local.jsonl", [{"text": text, "labels": ["Local news"]} for text in LOCAL])
+    output = tmp_path / "two-files"
+    result = CliRunner().invoke(classify_app, ["train", str(sport), str(local), "--terms", "0", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((output / "manifest.json").read_text("utf-8"))
+    assert manifest["training"]["sources"] == ["sport.jsonl", "local.jsonl"]
+    assert manifest["training"]["examples"] == 10 and manifest["features"]["tfidf_terms"] == 0
+    derby = load_model(output)({"title": "Derby", "text": "The team scored a late goal to win the match.",
+                                "entities": []})
+    assert derby["primary_topic"]["code"] == "medtop:15000000"
