@@ -23,8 +23,9 @@ console = Console(stderr=True)
 
 @classify_app.command()
 def train(
-    data: Annotated[Path, typer.Argument(help="JSON lines: {\"text\": ..., \"labels\": [...]} or records with "
-                                              "`topics` (enriched records, corrections).", show_default=False)],
+    data: Annotated[list[Path], typer.Argument(help="JSON-lines files: {\"text\": ..., \"labels\": [...]} or "
+                                                    "records with `topics` (enriched records, corrections).",
+                                               show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Artefact directory. Default: "
                                                 "NEWSFLOW_HOME/models/<version>.", show_default=False)] = None,
     name: Annotated[str, typer.Option(help="Name that starts the model version.")] = "topics",
@@ -32,12 +33,15 @@ def train(
     regularization: Annotated[float, typer.Option(min=1e-6, help="Inverse regularisation strength (C).")] = 100.0,
     holdout: Annotated[float, typer.Option(min=0.0, max=0.5, help="Share held out to measure the model "
                                            "before the final fit on everything.")] = 0.2,
+    terms: Annotated[int, typer.Option(min=0, help="Most TF-IDF word features beside the encoder's 512 "
+                                       "(0: the encoder alone).")] = 20000,
 ) -> None:
     """Fit a classifier for your labels and write a versioned artefact the classify agent can load."""
     from agents.classify.train import TrainOptions
     from agents.classify.train import train as fit_and_save
 
-    options = TrainOptions(min_examples=min_examples, regularization=regularization, holdout=holdout)
+    options = TrainOptions(min_examples=min_examples, regularization=regularization, max_terms=terms,
+                           holdout=holdout)
     settings = load_settings()
     with console.status("training…") as status:
         directory = fit_and_save(data, output, settings.home, name, options, lambda note: status.update(note))
@@ -74,8 +78,9 @@ def explain(
     method: Annotated[str, typer.Option(help="accurate (keywords + encoder) or fast (keywords).")] = "accurate",
     top: Annotated[int, typer.Option(min=1, help="Subjects to show.")] = 5,
 ) -> None:
-    """Show each subject's score with the keyword evidence behind it (built-in IPTC classifier)."""
-    from agents.classify.taxonomy import by_code, children
+    """Show each subject's score with the evidence behind it: keyword points and, for the accurate method, the
+    encoder's reading (its share of the encoder's distribution over the 17 subjects)."""
+    from agents.classify.taxonomy import by_code, children, top_level
     from agents.classify.transform import IptcClassifier
 
     if method not in ("accurate", "fast"):
@@ -85,8 +90,10 @@ def explain(
     for record in _records(path):
         scores = classifier.scores(record)
         evidence = classifier.evidence(record)
+        reading = dict(zip((topic.code for topic in top_level()), classifier.reading(record), strict=True)) \
+            if classifier.method == "accurate" else {}
         table = Table(title=record.get("title") or record.get("id") or str(path))
-        for column in ("score", "topic", "points", "keywords (weighted mentions)"):
+        for column in ("score", "topic", "points", "encoder", "keywords (weighted mentions)"):
             table.add_column(column)
         best = sorted(scores, key=lambda code: -scores[code])
         shown = [code for code in best if topics[code].level == 1][:top]
@@ -100,5 +107,6 @@ def explain(
                 words = ", ".join(f"{word} ×{count:g}" for word, count in
                                   sorted((found.mentions if found else {}).items(), key=lambda item: -item[1])[:8])
                 label = topics[row_code].label if row_code == code else f"  └ {topics[row_code].label}"
-                table.add_row(f"{scores[row_code]:.2f}", label, f"{found.points:.1f}" if found else "0", words)
+                share = f"{reading[row_code]:.2f}" if row_code in reading else ""
+                table.add_row(f"{scores[row_code]:.2f}", label, f"{found.points:.1f}" if found else "0", share, words)
         console.print(table)

