@@ -88,10 +88,10 @@ def explain(
     classifier = IptcClassifier(method="accurate" if method == "accurate" else "fast")
     topics = by_code()
     for record in _records(path):
-        scores = classifier.scores(record)
+        shares = classifier.reading(record) if classifier.method == "accurate" else None
+        scores = classifier.scores(record, shares)
         evidence = classifier.evidence(record)
-        reading = dict(zip((topic.code for topic in top_level()), classifier.reading(record), strict=True)) \
-            if classifier.method == "accurate" else {}
+        reading = dict(zip((topic.code for topic in top_level()), shares, strict=True)) if shares else {}
         table = Table(title=record.get("title") or record.get("id") or str(path))
         for column in ("score", "topic", "points", "encoder", "keywords (weighted mentions)"):
             table.add_column(column)

@@ -3,10 +3,8 @@ articles with the accurate classifier with and without it (`python -m agents.cla
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -16,7 +14,7 @@ from agents.classify.corpus_model import OPTIONS, corpus_files
 from agents.classify.model import TrainedClassifier, label_topic
 from agents.classify.scoring import Calibration
 from agents.classify.taxonomy import top_level
-from agents.classify.train import Example, fit, parse_example
+from agents.classify.train import Example, fit, read_examples
 from agents.classify.transform import IptcClassifier
 from pipeline.evaluate.runner import predicted_topics
 from pipeline.evaluate.scoring import TopicTally
@@ -25,21 +23,9 @@ FIRST_ROUND_PARTS = 6  # p1-p6 were written in round one, p7 on in round two (co
 LANGUAGES = ("ar", "en")
 
 
-@dataclass(frozen=True)
-class Labelled:
-    """A corpus article as a training example, with its language."""
-
-    example: Example
-    language: str
-
-
-def read_round(paths: Sequence[Path]) -> list[Labelled]:
-    """Every article of some corpus parts."""
-    return [
-        Labelled(parse_example(item), item["language"])
-        for path in paths
-        for item in (json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip())
-    ]
+def read_round(paths: Sequence[Path]) -> list[Example]:
+    """Every article of some corpus parts, as normalized training examples."""
+    return [example for path in paths for example in read_examples(path)]
 
 
 def part_round(path: Path) -> int:
@@ -50,9 +36,8 @@ def part_round(path: Path) -> int:
     return 1 if int(match.group(1)) <= FIRST_ROUND_PARTS else 2
 
 
-def fit_corpus_model(articles: Sequence[Labelled]) -> TrainedClassifier:
+def fit_corpus_model(examples: Sequence[Example]) -> TrainedClassifier:
     """A corpus model fitted as the shipped one is, on some articles only."""
-    examples = [article.example for article in articles]
     subjects = top_level()
     codes = [subject.code for subject in subjects]
     topics = {label: label_topic(label) for example in examples for label in example.labels}
@@ -61,13 +46,12 @@ def fit_corpus_model(articles: Sequence[Labelled]) -> TrainedClassifier:
                              fitted.vocabulary, {})
 
 
-def tally(classifier: IptcClassifier, articles: Sequence[Labelled]) -> dict[str, TopicTally]:
-    """Primary accuracy and topic-set counts per language."""
+def tally(classifier: IptcClassifier, examples: Sequence[Example]) -> dict[str, TopicTally]:
+    """Primary accuracy and topic-set counts per article language (as normalize detects it)."""
     result = {language: TopicTally() for language in LANGUAGES}
-    for article in articles:
-        primary, labels = predicted_topics(classifier, article.example.record)
-        gold = article.example.labels
-        result[article.language].add(gold[0], gold, primary, labels)
+    for example in examples:
+        primary, labels = predicted_topics(classifier, example.record)
+        result[example.record["language"]].add(example.labels[0], example.labels, primary, labels)
     return result
 
 

@@ -104,11 +104,13 @@ class IptcClassifier:
         corpus = [0.0 if column is None else float(row[column]) for column in self._corpus_columns]
         return encoder_reading(similarities, corpus, self.calibration)
 
-    def scores(self, record: Record) -> dict[str, float]:
-        """Every topic's score, top-level and second-level, whether above the threshold or not."""
+    def scores(self, record: Record, reading: list[float] | None = None) -> dict[str, float]:
+        """Every topic's score, top-level and second-level, whether above the threshold or not (`reading`: the
+        encoder's, when the caller already has it)."""
         evidence = self.evidence(record)
         found = [evidence.get(topic.code, _NO_EVIDENCE) for topic in self._subjects]
-        reading = self.reading(record) if self.method == "accurate" else None
+        if reading is None and self.method == "accurate":
+            reading = self.reading(record)
         subject_values = subject_scores(
             [each.points for each in found], reading, self.calibration, [each.shared_points for each in found]
         )

@@ -45,5 +45,5 @@ def test_the_cross_writer_check_splits_the_corpus_into_its_two_writing_rounds() 
     with pytest.raises(ValueError, match="corpus part"):
         part_round(Path("extra.jsonl"))
     first = read_round(corpus_files()[:1])
-    assert {article.language for article in first} == {"ar", "en"}
-    assert all(article.example.record["blocks"] for article in first)  # read as normalized records
+    assert {example.record["language"] for example in first} == {"ar", "en"}
+    assert all(example.record["blocks"] for example in first)  # read as normalized records
