@@ -34,7 +34,7 @@ def corpus_model() -> TrainedClassifier:
 
 def is_current() -> bool:
     """Whether the shipped artefact was fitted on exactly the corpus files of this checkout."""
-    return bool(load_model(artefact_directory()).manifest["training"]["sha256"] == sources_sha256(corpus_files()))
+    return bool(corpus_model().manifest["training"]["sha256"] == sources_sha256(corpus_files()))
 
 
 def rebuild() -> Path:
