@@ -277,6 +277,9 @@ def evaluate(
     from agents.classify.baseline import load_baseline
     from agents.registry import build_stage
     from pipeline.evaluate import render, report_json, run_eval
+    from pipeline.evaluate.agreement import ANNOTATIONS
+    from pipeline.evaluate.agreement import agreement as folder_agreement
+    from pipeline.evaluate.agreement_report import agreement_summary
 
     settings = settings_for()
     classifiers = {f"newsflow ({settings.classify_method})": build_stage("classify", settings).transform}
@@ -286,8 +289,36 @@ def evaluate(
         report = run_eval(path, settings, classifiers)
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2) + b"\n")
-    else:
-        render(report, Console(), details=details)
+        return
+    render(report, Console(), details=details)
+    if path.is_dir() and (path / ANNOTATIONS).exists() and (summary := agreement_summary(folder_agreement(path))):
+        Console().print(summary)
+
+
+@app.command(rich_help_panel="Quality")
+def agreement(
+    path: Annotated[
+        Path, typer.Argument(help="A gold folder with topic-annotations.jsonl and/or subtopic-annotations.jsonl.")
+    ] = Path("tests/data"),
+    write: Annotated[
+        bool, typer.Option("--write", help="Rewrite each gold .json's topics to the annotators' majority vote.")
+    ] = False,
+) -> None:
+    """Show how far a gold folder's topic annotators agree; the gold's topics are their majority vote.
+
+    Fails when a gold .json's topics are not the majority vote of the annotation files (--write fixes that)."""
+    from pipeline.evaluate.agreement import agreement as folder_agreement
+    from pipeline.evaluate.agreement import write_adjudicated
+    from pipeline.evaluate.agreement_report import render_agreement
+
+    result = folder_agreement(path)
+    render_agreement(result, Console())
+    if write:
+        for article in write_adjudicated(result):
+            console.print(f"rewrote {article.path.with_suffix('.json')}")
+    elif stale := result.out_of_date():
+        names = ", ".join(article.id for article in stale)
+        raise ConfigError(f"the gold topics of {names} are not the annotators' majority vote; run with --write")
 
 
 @app.command(rich_help_panel="Watch")

@@ -64,6 +64,7 @@ class GoldArticle:
     primary_topic: str | None
     topics: tuple[str, ...]
     entities: tuple[GoldEntity, ...]
+    subtopics: tuple[str, ...] | None = None  # second-level topic labels; None: not annotated
 
     @property
     def language(self) -> str:
@@ -95,6 +96,9 @@ def _article(annotation: Path) -> GoldArticle:
             raise GoldError(f"{annotation}: entity #{position} needs a type in PER/ORG/LOC/DATE and a text")
         entities.append(GoldEntity(item["type"], str(item["text"]), str(item.get("canonical") or "")))
     topics = tuple(str(topic) for topic in data.get("topics") or [])
+    subtopics = data.get("subtopics")
+    if subtopics is not None and not (isinstance(subtopics, list) and all(isinstance(s, str) for s in subtopics)):
+        raise GoldError(f"{annotation}: subtopics must be a list of second-level topic labels")
     primary = data.get("primary_topic") or (topics[0] if topics else None)
     return GoldArticle(
         id=str(data.get("id") or annotation.stem),
@@ -104,4 +108,5 @@ def _article(annotation: Path) -> GoldArticle:
         primary_topic=str(primary) if primary else None,
         topics=topics,
         entities=tuple(entities),
+        subtopics=None if subtopics is None else tuple(subtopics),
     )

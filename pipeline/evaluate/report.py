@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.evaluate.scoring import Counts, EntityResult, TopicTally
+from pipeline.evaluate.scoring import Counts, EntityResult, TopicTally, label_set_counts
 
 TYPES = ("PER", "ORG", "LOC", "DATE")
 LANGUAGES = ("ar", "en")
@@ -24,6 +24,8 @@ class ArticleResult:
     gold_topics: list[str]
     entities: EntityResult
     topics: dict[str, tuple[str | None, list[str]]]  # classifier name -> (primary label, labels)
+    gold_subtopics: list[str] | None = None  # None: the gold does not annotate second-level topics
+    subtopics: dict[str, list[str]] = field(default_factory=dict)  # classifier name -> second-level labels
     error: str | None = None
 
 
@@ -53,6 +55,21 @@ class EvalReport:
             tally.add(article.gold_primary, article.gold_topics, primary, labels)
         return tally
 
+    def subtopic_counts(self, classifier: str, language: str | None = None) -> Counts:
+        """Micro P/R/F1 of one classifier's second-level topics over the articles whose gold annotates them."""
+        total = Counts()
+        for article in self.articles:
+            if article.gold_subtopics is None or (language and article.language != language):
+                continue
+            total.add(label_set_counts(article.gold_subtopics, article.subtopics.get(classifier, [])))
+        return total
+
+    def subtopic_classifiers(self) -> list[str]:
+        """The classifiers to score on second-level topics: those that emitted any, if the gold annotates them."""
+        if all(article.gold_subtopics is None for article in self.articles):
+            return []
+        return [name for name in self.classifiers if any(article.subtopics.get(name) for article in self.articles)]
+
 
 def report_json(report: EvalReport) -> dict[str, Any]:
     """The report as JSON-ready data: scores by type and language, topic scores, per-article errors."""
@@ -74,6 +91,13 @@ def report_json(report: EvalReport) -> dict[str, Any]:
             }
             for name in report.classifiers
         },
+        "subtopics": {
+            name: {
+                "all": report.subtopic_counts(name).as_dict(),
+                **{language: report.subtopic_counts(name, language).as_dict() for language in LANGUAGES},
+            }
+            for name in report.subtopic_classifiers()
+        },
         "entity_articles_per_second": round(len(report.articles) / report.entity_seconds, 1)
         if report.entity_seconds
         else None,
@@ -88,6 +112,7 @@ def report_json(report: EvalReport) -> dict[str, Any]:
                     "gold": [article.gold_primary, article.gold_topics],
                     **{name: [primary, labels] for name, (primary, labels) in article.topics.items()},
                 },
+                "subtopics": {"gold": article.gold_subtopics, **article.subtopics},
             }
             for article in report.articles
         ],
@@ -134,6 +159,8 @@ def render(report: EvalReport, console: Console, *, details: bool = False) -> No
                 end_section=language == LANGUAGES[-1],
             )
     console.print(topics)
+    if report.subtopic_classifiers():
+        console.print(_subtopic_table(report))
     failed = [article for article in report.articles if article.error]
     for article in failed:
         console.print(f"[red]{article.id}[/]: pipeline failed ({article.error})")
@@ -146,3 +173,24 @@ def render(report: EvalReport, console: Console, *, details: bool = False) -> No
                     console.print(f"  [yellow]missed[/]   {pair[0]:4} {text}")
                 for pair, text in result.spurious.items():
                     console.print(f"  [red]spurious[/] {pair[0]:4} {text}")
+
+
+def _subtopic_table(report: EvalReport) -> Table:
+    table = Table(title="Second-level topics (micro over each article's set)")
+    table.add_column("classifier")
+    table.add_column("language")
+    for column in ("P", "R", "F1", "gold"):
+        table.add_column(column, justify="right")
+    for name in report.subtopic_classifiers():
+        for language in (None, *LANGUAGES):
+            counts = report.subtopic_counts(name, language)
+            table.add_row(
+                name if language is None else "",
+                language or "all",
+                f"{counts.precision:.3f}",
+                f"{counts.recall:.3f}",
+                f"{counts.f1:.3f}",
+                str(counts.tp + counts.fn),
+                end_section=language == LANGUAGES[-1],
+            )
+    return table

@@ -57,8 +57,10 @@ def _score_article(
     predicted = [(entity["type"], raw_surface(record, entity)) for entity in record.get("entities") or []]
     entities = compare_entities(((entity.type, entity.text) for entity in article.entities), predicted)
     topics: dict[str, tuple[str | None, list[str]]] = {}
+    subtopics: dict[str, list[str]] = {}
     for name, classify in classifiers.items():
-        topics[name] = predicted_topics(classify, record) if error is None else (None, [])
+        primary, labels, sublabels = predicted_levels(classify, record) if error is None else (None, [], [])
+        topics[name], subtopics[name] = (primary, labels), sublabels
     result = ArticleResult(
         id=article.id,
         language=article.language,
@@ -66,6 +68,8 @@ def _score_article(
         gold_topics=[label for label in (topic_label(topic) for topic in article.topics) if label],
         entities=entities,
         topics=topics,
+        gold_subtopics=None if article.subtopics is None else list(article.subtopics),
+        subtopics=subtopics,
         error=error,
     )
     return result, seconds
@@ -83,15 +87,21 @@ def raw_surface(record: Record, entity: Record) -> str:
 
 def predicted_topics(classify: Transform, record: Record) -> tuple[str | None, list[str]]:
     """The predicted primary topic label and the top-level topic labels, best first."""
+    primary, labels, _ = predicted_levels(classify, record)
+    return primary, labels
+
+
+def predicted_levels(classify: Transform, record: Record) -> tuple[str | None, list[str], list[str]]:
+    """The predicted primary topic label, the top-level topic labels and the second-level ones, best first."""
     try:
         enriched = classify(record)
     except Exception:  # a classifier failing on one article scores as no prediction, not a crash
-        return None, []
+        return None, [], []
     primary: Any = enriched.get("primary_topic")
-    labels = [
-        topic_label(topic.get("label") or topic.get("code"))
-        for topic in enriched.get("topics") or []
-        if topic.get("level", 1) == 1
-    ]
+    levels: dict[int, list[str]] = {1: [], 2: []}
+    for topic in enriched.get("topics") or []:
+        label = topic_label(topic.get("label") or topic.get("code"))
+        if label and topic.get("level", 1) in levels:
+            levels[topic.get("level", 1)].append(label)
     primary_label = topic_label(primary.get("label") or primary.get("code")) if isinstance(primary, dict) else None
-    return primary_label, [label for label in labels if label]
+    return primary_label, levels[1], levels[2]

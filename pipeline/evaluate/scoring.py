@@ -95,6 +95,15 @@ def compare_entities(gold: Iterable[tuple[str, str]], predicted: Iterable[tuple[
     )
 
 
+def label_set_counts(gold: Iterable[str], predicted: Iterable[str]) -> Counts:
+    """One article's tally of predicted labels against gold labels, compared case-insensitively."""
+    gold_set = {label.casefold() for label in gold}
+    predicted_set = {label.casefold() for label in predicted}
+    return Counts(
+        tp=len(gold_set & predicted_set), fp=len(predicted_set - gold_set), fn=len(gold_set - predicted_set)
+    )
+
+
 @dataclass
 class TopicTally:
     """Primary-topic accuracy and micro P/R/F1 over topic label sets, for one classifier."""
@@ -111,18 +120,10 @@ class TopicTally:
     def add(self, gold_primary: str | None, gold_topics: Iterable[str], primary: str | None,
             topics: Iterable[str]) -> None:
         """Count one article."""
-        gold_set = {topic.casefold() for topic in gold_topics}
-        predicted_set = {topic.casefold() for topic in topics}
         self.articles += 1
         if gold_primary is not None and primary is not None and gold_primary.casefold() == primary.casefold():
             self.primary_correct += 1
-        self.sets.add(
-            Counts(
-                tp=len(gold_set & predicted_set),
-                fp=len(predicted_set - gold_set),
-                fn=len(gold_set - predicted_set),
-            )
-        )
+        self.sets.add(label_set_counts(gold_topics, topics))
 
     def as_dict(self) -> dict[str, object]:
         """The tally for JSON output."""

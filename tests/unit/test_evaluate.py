@@ -149,3 +149,34 @@ def test_render_prints_both_tables(gold_folder: Path) -> None:
     render(report, Console(file=output, width=160), details=True)
     text = output.getvalue()
     assert "Entities" in text and "Topics" in text and "configured" in text and "missed" in text
+
+
+def test_second_level_topics_are_scored_where_the_gold_annotates_them(gold_folder: Path) -> None:
+    annotation = gold_folder / "ar_001_visit.json"
+    data = json.loads(annotation.read_text(encoding="utf-8"))
+    annotation.write_text(json.dumps({**data, "subtopics": ["diplomacy", "defence"]}), encoding="utf-8")
+
+    def with_diplomacy(record: dict[str, Any]) -> dict[str, Any]:
+        enriched: dict[str, Any] = fake_classifier("politics")(record)
+        child = {"code": "medtop:20000639", "label": "diplomacy", "label_ar": "", "score": 0.8, "level": 2,
+                 "parent": "medtop:11000000"}
+        return {**enriched, "topics": [*enriched["topics"], child]}
+
+    classifiers = {"configured": with_diplomacy, "top level only": fake_classifier("politics")}
+    report = run_eval(gold_folder, load_settings(), classifiers)
+    # only the Arabic article annotates second-level topics; the English one does not count
+    assert report.subtopic_counts("configured") == Counts(tp=1, fp=0, fn=1)
+    assert report.subtopic_classifiers() == ["configured"]
+    assert report.topic_tally("configured").sets == Counts(tp=1, fp=1, fn=1)  # level 2 kept out of the top level
+    output = io.StringIO()
+    render(report, Console(file=output, width=160))
+    assert "Second-level topics" in output.getvalue()
+    assert report_json(report)["subtopics"]["configured"]["ar"]["f1"] == round(2 / 3, 4)
+
+
+def test_subtopics_must_be_a_list_of_labels(gold_folder: Path) -> None:
+    annotation = gold_folder / "en_001_rates.json"
+    data = json.loads(annotation.read_text(encoding="utf-8"))
+    annotation.write_text(json.dumps({**data, "subtopics": "economy"}), encoding="utf-8")
+    with pytest.raises(GoldError, match="subtopics must be a list"):
+        load_gold(gold_folder)
