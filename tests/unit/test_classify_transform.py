@@ -8,6 +8,7 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 
+from agents.classify.scoring import Calibration
 from agents.classify.transform import IptcClassifier, load_classifier
 from pipeline.records import Record
 from schemas.definitions import TOPIC
@@ -83,6 +84,8 @@ def test_version_names_method_and_data(seed: Record) -> None:
     assert accurate.version.startswith("iptc-accurate-") and "usem3" in accurate.version
     assert "+iptc-corpus-" in accurate.version
     assert fast.version.startswith("iptc-fast-") and "usem3" not in fast.version and "corpus" not in fast.version
+    recalibrated = IptcClassifier(method="fast", calibration=Calibration(points_scale=12.0))
+    assert recalibrated.version != fast.version  # other scoring constants score differently: another version
 
 
 def test_at_most_three_subjects_are_emitted() -> None:
