@@ -6,7 +6,14 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.evaluate.agreement import Agreement, SubtopicPanel, TopicPanel
-from pipeline.evaluate.report import LANGUAGES
+from pipeline.evaluate.report import (
+    COUNTS_COLUMNS,
+    LANGUAGES,
+    SECTIONS,
+    counts_cells,
+    language_table,
+    tally_cells,
+)
 
 
 def render_agreement(result: Agreement, console: Console) -> None:
@@ -20,28 +27,16 @@ def render_agreement(result: Agreement, console: Console) -> None:
 
 def _render_topics(panel: TopicPanel, console: Console) -> None:
     names = ", ".join(panel.annotators)
-    table = Table(title=f"Top-level topics: annotators {names} (the second scored against the first)")
-    table.add_column("annotators")
-    table.add_column("language")
-    for column in ("articles", "same primary", "topic P", "R", "F1"):
-        table.add_column(column, justify="right")
-    for first, second in panel.pairs():
-        for language in (None, *LANGUAGES):
-            tally = panel.pair(first, second, language)
-            table.add_row(
-                f"{first} – {second}" if language is None else "",
-                language or "all",
-                str(tally.articles),
-                f"{tally.primary_accuracy:.3f}",
-                f"{tally.sets.precision:.3f}",
-                f"{tally.sets.recall:.3f}",
-                f"{tally.sets.f1:.3f}",
-                end_section=language == LANGUAGES[-1],
-            )
-    console.print(table)
+    columns = ("articles", "same primary", "topic P", "R", "F1")
+    pairs = [
+        (f"{first} – {second}", [tally_cells(panel.pair(first, second, language)) for language in SECTIONS])
+        for first, second in panel.pairs()
+    ]
+    title = f"Top-level topics: annotators {names} (the second scored against the first)"
+    console.print(language_table(title, "annotators", columns, pairs))
     kappas = ", ".join(
         f"{language or 'all'} {kappa:.3f}"
-        for language in (None, *LANGUAGES)
+        for language in SECTIONS
         if (kappa := panel.kappa(language)) is not None
     )
     console.print(f"Fleiss' kappa on the primary topic: {kappas}")
@@ -53,24 +48,12 @@ def _render_topics(panel: TopicPanel, console: Console) -> None:
 
 def _subtopic_table(panel: SubtopicPanel) -> Table:
     names = ", ".join(panel.annotators)
-    table = Table(title=f"Second-level topics: annotators {names} (the second scored against the first)")
-    table.add_column("annotators")
-    table.add_column("language")
-    for column in ("P", "R", "F1", "labels"):
-        table.add_column(column, justify="right")
-    for first, second in panel.pairs():
-        for language in (None, *LANGUAGES):
-            counts = panel.pair(first, second, language)
-            table.add_row(
-                f"{first} – {second}" if language is None else "",
-                language or "all",
-                f"{counts.precision:.3f}",
-                f"{counts.recall:.3f}",
-                f"{counts.f1:.3f}",
-                str(counts.tp + counts.fn),
-                end_section=language == LANGUAGES[-1],
-            )
-    return table
+    pairs = [
+        (f"{first} – {second}", [counts_cells(panel.pair(first, second, language)) for language in SECTIONS])
+        for first, second in panel.pairs()
+    ]
+    title = f"Second-level topics: annotators {names} (the second scored against the first)"
+    return language_table(title, "annotators", (*COUNTS_COLUMNS[:3], "labels"), pairs)
 
 
 def agreement_summary(result: Agreement) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from pipeline.evaluate.scoring import Counts, EntityResult, TopicTally, label_se
 
 TYPES = ("PER", "ORG", "LOC", "DATE")
 LANGUAGES = ("ar", "en")
+SECTIONS = (None, *LANGUAGES)  # a score table's lines: all languages, then each
 
 
 @dataclass
@@ -127,7 +129,7 @@ def render(report: EvalReport, console: Console, *, details: bool = False) -> No
     table.add_column("type")
     for column in ("P", "R", "F1", "gold"):
         table.add_column(column, justify="right")
-    for language in (None, *LANGUAGES):
+    for language in SECTIONS:
         for type_ in (*TYPES, None):
             counts = report.entity_counts(type_, language)
             table.add_row(
@@ -140,24 +142,13 @@ def render(report: EvalReport, console: Console, *, details: bool = False) -> No
                 end_section=type_ is None,
             )
     console.print(table)
-    topics = Table(title="Topics (by the article's primary language)")
-    topics.add_column("classifier")
-    topics.add_column("language")
-    for column in ("articles", "primary acc", "P", "R", "F1"):
-        topics.add_column(column, justify="right")
-    for name in report.classifiers:
-        for language in (None, *LANGUAGES):
-            tally = report.topic_tally(name, language)
-            topics.add_row(
-                name if language is None else "",
-                language or "all",
-                str(tally.articles),
-                f"{tally.primary_accuracy:.3f}",
-                f"{tally.sets.precision:.3f}",
-                f"{tally.sets.recall:.3f}",
-                f"{tally.sets.f1:.3f}",
-                end_section=language == LANGUAGES[-1],
-            )
+    topics = language_table(
+        "Topics (by the article's primary language)",
+        "classifier",
+        TALLY_COLUMNS,
+        [(name, [tally_cells(report.topic_tally(name, language)) for language in SECTIONS])
+         for name in report.classifiers],
+    )
     console.print(topics)
     if report.subtopic_classifiers():
         console.print(_subtopic_table(report))
@@ -176,21 +167,47 @@ def render(report: EvalReport, console: Console, *, details: bool = False) -> No
 
 
 def _subtopic_table(report: EvalReport) -> Table:
-    table = Table(title="Second-level topics (micro over each article's set)")
-    table.add_column("classifier")
+    return language_table(
+        "Second-level topics (micro over each article's set)",
+        "classifier",
+        COUNTS_COLUMNS,
+        [(name, [counts_cells(report.subtopic_counts(name, language)) for language in SECTIONS])
+         for name in report.subtopic_classifiers()],
+    )
+
+
+TALLY_COLUMNS = ("articles", "primary acc", "P", "R", "F1")
+COUNTS_COLUMNS = ("P", "R", "F1", "gold")
+
+
+def tally_cells(tally: TopicTally) -> list[str]:
+    """A topic tally's cells: articles, primary accuracy, set precision, recall and F1."""
+    sets = tally.sets
+    return [str(tally.articles), f"{tally.primary_accuracy:.3f}", f"{sets.precision:.3f}", f"{sets.recall:.3f}",
+            f"{sets.f1:.3f}"]
+
+
+def counts_cells(counts: Counts) -> list[str]:
+    """A tally's cells: precision, recall, F1 and the number of gold items."""
+    return [f"{counts.precision:.3f}", f"{counts.recall:.3f}", f"{counts.f1:.3f}", str(counts.tp + counts.fn)]
+
+
+def language_table(
+    title: str, row_name: str, columns: Sequence[str], rows: Iterable[tuple[str, list[list[str]]]]
+) -> Table:
+    """A table with a section per named row and a line per entry of SECTIONS (all languages, then each), whose
+    cells each row gives in that order."""
+    table = Table(title=title)
+    table.add_column(row_name)
     table.add_column("language")
-    for column in ("P", "R", "F1", "gold"):
+    for column in columns:
         table.add_column(column, justify="right")
-    for name in report.subtopic_classifiers():
-        for language in (None, *LANGUAGES):
-            counts = report.subtopic_counts(name, language)
+    for name, lines in rows:
+        for language, cells in zip(SECTIONS, lines, strict=True):
             table.add_row(
                 name if language is None else "",
                 language or "all",
-                f"{counts.precision:.3f}",
-                f"{counts.recall:.3f}",
-                f"{counts.f1:.3f}",
-                str(counts.tp + counts.fn),
-                end_section=language == LANGUAGES[-1],
+                *cells,
+                end_section=language == SECTIONS[-1],
             )
     return table

@@ -19,6 +19,8 @@ COMMANDS = [
     ["replay"],
     ["enrich"],
     ["tail"],
+    ["eval"],
+    ["agreement"],
 ]
 
 
