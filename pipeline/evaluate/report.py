@@ -14,6 +14,8 @@ from pipeline.evaluate.scoring import Counts, EntityResult, TopicTally, label_se
 TYPES = ("PER", "ORG", "LOC", "DATE")
 LANGUAGES = ("ar", "en")
 SECTIONS = (None, *LANGUAGES)  # a score table's lines: all languages, then each
+TALLY_COLUMNS = ("articles", "primary acc", "P", "R", "F1")
+COUNTS_COLUMNS = ("P", "R", "F1", "gold")
 
 
 @dataclass
@@ -174,10 +176,6 @@ def _subtopic_table(report: EvalReport) -> Table:
         [(name, [counts_cells(report.subtopic_counts(name, language)) for language in SECTIONS])
          for name in report.subtopic_classifiers()],
     )
-
-
-TALLY_COLUMNS = ("articles", "primary acc", "P", "R", "F1")
-COUNTS_COLUMNS = ("P", "R", "F1", "gold")
 
 
 def tally_cells(tally: TopicTally) -> list[str]:
