@@ -37,12 +37,16 @@ def majority_set(votes: Sequence[Iterable[str]]) -> tuple[str, ...]:
     return tuple(label for label in ordered if counts[label] > len(votes) / 2)
 
 
+def majority_primary(votes: Sequence[TopicLabels]) -> str | None:
+    """The primary topic more than half the annotators chose, if there is one."""
+    primary, count = Counter(vote.primary for vote in votes).most_common(1)[0]
+    return primary if count > len(votes) / 2 else None
+
+
 def majority(votes: Sequence[TopicLabels]) -> TopicLabels:
     """The adjudicated labels: the primary topic more than half the annotators chose (the first annotator's when
     none has a majority), then every other topic more than half chose, in the order annotators gave them."""
-    primary, count = Counter(vote.primary for vote in votes).most_common(1)[0]
-    if count <= len(votes) / 2:
-        primary = votes[0].primary
+    primary = majority_primary(votes) or votes[0].primary
     return TopicLabels(primary, (primary, *(t for t in majority_set([vote.topics for vote in votes]) if t != primary)))
 
 
@@ -108,11 +112,7 @@ class TopicPanel(Panel[TopicLabels]):
 
     def without_majority(self) -> list[GoldArticle]:
         """Articles on whose primary topic no majority of annotators agrees."""
-        return [
-            article
-            for article in self.articles
-            if Counter(vote.primary for vote in self.votes(article)).most_common(1)[0][1] <= len(self.annotators) / 2
-        ]
+        return [article for article in self.articles if majority_primary(self.votes(article)) is None]
 
     def is_current(self, article: GoldArticle) -> bool:
         """Whether the gold's primary topic and topic set are the majority vote."""

@@ -15,6 +15,7 @@ from pipeline.evaluate.agreement import (
     agreement,
     fleiss_kappa,
     majority,
+    majority_primary,
     majority_set,
     write_adjudicated,
 )
@@ -35,8 +36,9 @@ def test_the_majority_primary_wins_and_topics_need_a_majority() -> None:
 
 
 def test_without_a_majority_the_first_annotator_keeps_the_primary() -> None:
-    vote = majority([labels(ECONOMY), labels(POLITICS, ECONOMY), labels(CONFLICT)])
-    assert vote == labels(ECONOMY)
+    votes = [labels(ECONOMY), labels(POLITICS, ECONOMY), labels(CONFLICT)]
+    assert majority_primary(votes) is None
+    assert majority(votes) == labels(ECONOMY)
 
 
 def test_fleiss_kappa_is_one_for_agreement_and_zero_for_chance() -> None:
