@@ -14,18 +14,13 @@ from agents.classify.corpus_model import OPTIONS, corpus_files
 from agents.classify.model import TrainedClassifier, label_topic
 from agents.classify.scoring import Calibration
 from agents.classify.taxonomy import top_level
-from agents.classify.train import Example, fit, read_examples
+from agents.classify.train import Example, fit, read_all_examples
 from agents.classify.transform import IptcClassifier
+from pipeline.evaluate.report import LANGUAGES
 from pipeline.evaluate.runner import predicted_topics
 from pipeline.evaluate.scoring import TopicTally
 
 FIRST_ROUND_PARTS = 6  # p1-p6 were written in round one, p7 on in round two (corpus/README.md)
-LANGUAGES = ("ar", "en")
-
-
-def read_round(paths: Sequence[Path]) -> list[Example]:
-    """Every article of some corpus parts, as normalized training examples."""
-    return [example for path in paths for example in read_examples(path)]
 
 
 def part_round(path: Path) -> int:
@@ -58,7 +53,7 @@ def tally(classifier: IptcClassifier, examples: Sequence[Example]) -> dict[str, 
 def main() -> None:
     console = Console()
     parts = corpus_files()
-    rounds = {number: read_round([path for path in parts if part_round(path) == number]) for number in (1, 2)}
+    rounds = {number: read_all_examples([path for path in parts if part_round(path) == number]) for number in (1, 2)}
     table = Table(title="Cross-writer check: corpus model fitted on one round, scored on the other")
     for column in ("scored on", "articles", "classifier", *(f"{lang} primary / F1" for lang in LANGUAGES)):
         table.add_column(column)

@@ -88,6 +88,11 @@ def parse_example(item: Any) -> Example:
     return Example(record, tuple(dict.fromkeys(label.strip() for label in labels)))
 
 
+def read_all_examples(paths: Sequence[Path]) -> list[Example]:
+    """Every example of several JSON-lines files, in order."""
+    return [example for path in paths for example in read_examples(path)]
+
+
 def read_examples(path: Path) -> list[Example]:
     """Every example of a JSON-lines file; all bad lines are reported together, by line number."""
     if not path.is_file():
@@ -245,7 +250,7 @@ def train(data: Sequence[Path], output: Path | None, home: Path, name: str, opti
     """Read, check, measure, fit on everything and write the artefact; returns its directory."""
     if not data:
         raise TrainingDataError("no training data given")
-    examples = [example for path in data for example in read_examples(path)]
+    examples = read_all_examples(data)
     counts = check_counts(examples, options.min_examples)
     topics = {label: label_topic(label) for label in counts}
     codes = list(dict.fromkeys(topic.code for topic in topics.values()))

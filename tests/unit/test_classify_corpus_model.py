@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from agents.classify.corpus_check import part_round, read_round
+from agents.classify.corpus_check import part_round
 from agents.classify.corpus_model import corpus_files, corpus_model, is_current
 from agents.classify.taxonomy import by_label, top_level
-from agents.classify.train import read_examples
+from agents.classify.train import read_all_examples, read_examples
 
 
 def test_the_shipped_corpus_model_was_fitted_on_this_corpus() -> None:
@@ -44,6 +44,6 @@ def test_the_cross_writer_check_splits_the_corpus_into_its_two_writing_rounds() 
     assert part_round(Path("p12.jsonl")) == 2
     with pytest.raises(ValueError, match="corpus part"):
         part_round(Path("extra.jsonl"))
-    first = read_round(corpus_files()[:1])
+    first = read_all_examples(corpus_files()[:1])
     assert {example.record["language"] for example in first} == {"ar", "en"}
     assert all(example.record["blocks"] for example in first)  # read as normalized records
