@@ -526,7 +526,9 @@ def lag(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (one object per sample) instead of a table.")
     ] = False,
-    watch: Annotated[bool, typer.Option("--watch", "-w", help="Redraw every --interval until Ctrl-C.")] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", "-w", help="Redraw every --interval until Ctrl-C or SIGTERM.")
+    ] = False,
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between samples.")] = 2.0,
     window: Annotated[
         int, typer.Option(min=2, help="Samples per partition the statuses judge (STALL/WARN need 10 s of them).")
@@ -554,6 +556,7 @@ def lag(
     STOP (no consumer while lag is outstanding), REWIND (committed offset went back). Security settings come from
     NEWSFLOW_SECURITY_PROTOCOL, NEWSFLOW_SASL_* and NEWSFLOW_SSL_*."""
     import contextlib
+    import signal
 
     from kafka.errors import KafkaError
     from rich.live import Live
@@ -588,6 +591,8 @@ def lag(
                 serve(settings.metrics_host, metrics_port, lag_registry(lambda: latest[0] if latest else None))
                 console.print(f"lag metrics at http://{settings.metrics_host}:{metrics_port}/metrics")
             live = None if as_json else Live(console=console, auto_refresh=False)
+            # A supervisor's SIGTERM ends the watch as Ctrl-C does, so the thresholds still set the exit code.
+            previous_handler = signal.signal(signal.SIGTERM, signal.default_int_handler)
             try:
                 with live or contextlib.nullcontext():
                     while True:
@@ -600,6 +605,8 @@ def lag(
                         time.sleep(max(0.0, interval - (time.monotonic() - started)))
             except KeyboardInterrupt:
                 pass
+            finally:
+                signal.signal(signal.SIGTERM, previous_handler)
     problems = latest[0].exceeded(max_lag, max_seconds) if latest else []
     for problem in problems:
         console.print(f"[red]threshold exceeded[/] {problem}", highlight=False)

@@ -80,16 +80,21 @@ class TrainedClassifier:
             for row in self.probabilities(records)
         ]
 
-    def probabilities(self, records: Sequence[Record], embeddings: Matrix | None = None) -> Matrix:
+    def probabilities(self, records: Sequence[Record], embeddings: Matrix | None = None) -> NDArray[np.float64]:
         """One row per record, one column per label (in `labels` order); `embeddings` as in `featurize`."""
         features = featurize(records, self.vocabulary, embeddings=embeddings)
-        logits = features @ self.coefficients.T + self.intercepts
-        result: Matrix = 1.0 / (1.0 + np.exp(-logits))
-        return result
+        return logistic_probabilities(features, self.coefficients, self.intercepts)
 
     def __call__(self, record: Record) -> Record:
         catalogue = {topic.code: topic for topic in self.labels}
         return with_topics(record, self.scores(record), self.threshold, catalogue)
+
+
+def logistic_probabilities(features: Matrix, coefficients: Matrix, intercepts: Matrix) -> NDArray[np.float64]:
+    """Each label's probability for each row of features under one-vs-rest logistic weights (in float64)."""
+    logits = features.astype(np.float64) @ coefficients.T.astype(np.float64) + intercepts
+    result: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
+    return result
 
 
 def _read_json(path: Path) -> Any:

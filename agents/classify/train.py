@@ -16,7 +16,14 @@ from numpy.typing import NDArray
 
 from agents.classify.encoder import encoder_version
 from agents.classify.features import featurize, fit_vocabulary, full_text
-from agents.classify.model import FORMAT, FORMAT_VERSION, label_topic, save_model, topic_json
+from agents.classify.model import (
+    FORMAT,
+    FORMAT_VERSION,
+    label_topic,
+    logistic_probabilities,
+    save_model,
+    topic_json,
+)
 from agents.classify.taxonomy import Topic
 from agents.normalize.transform import normalize
 from agents.stage import Rejected
@@ -148,9 +155,7 @@ class Fitted:
 
     def probabilities(self, features: NDArray[np.float32]) -> NDArray[np.float64]:
         """Each label's probability for each row of features."""
-        logits = features.astype(np.float64) @ self.coefficients.T.astype(np.float64) + self.intercepts
-        result: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
-        return result
+        return logistic_probabilities(features, self.coefficients, self.intercepts)
 
 
 def _fit_weights(

@@ -3,6 +3,10 @@ stalled and stopped consumers, rewinds, and the exit-code thresholds."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -161,3 +165,22 @@ def test_named_group_is_reported_even_when_unknown(settings: Settings, capfd: py
     assert main(["lag", "--bootstrap", str(settings.bootstrap), "--json", "--group", "no-such-group-here"]) == 0
     (group,) = orjson.loads(capfd.readouterr().out)["groups"]
     assert (group["group"], group["lag"], group["seconds"], group["partitions"]) == ("no-such-group-here", 0, 0.0, [])
+
+
+def test_watch_stops_on_sigterm_and_still_applies_thresholds(
+    settings: Settings, group_consumer: KafkaConsumer
+) -> None:
+    produce(settings, RECORDS)
+    consume(group_consumer, CONSUMED)
+    group_consumer.commit()
+    command = [sys.executable, "-m", "pipeline", "lag", "--bootstrap", str(settings.bootstrap)]
+    command += ["--watch", "--json", "--interval", "0.2", "--max-lag", "5"]
+    environment = {**os.environ, "NEWSFLOW_TOPIC_PREFIX": settings.topic_prefix}
+    with subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as watcher:
+        assert watcher.stdout is not None and watcher.stderr is not None
+        sample = orjson.loads(watcher.stdout.readline())
+        watcher.send_signal(signal.SIGTERM)
+        _, err = watcher.communicate(timeout=30)
+    assert normalize_group(settings) in {group["group"] for group in sample["groups"]}
+    assert watcher.returncode == 1  # stopped cleanly, and the lag of 13 is over --max-lag 5
+    assert b"threshold exceeded" in err
