@@ -1,5 +1,5 @@
-"""The cross-writer check of the corpus model: fit it on one round of the corpus, score the other round's
-articles with the accurate classifier with and without it (`python -m agents.classify.corpus_check`)."""
+"""The cross-writer check of the corpus model: fit it on all writing rounds of the corpus but one, score that
+round's articles with the accurate classifier with and without it (`python -m agents.classify.corpus_check`)."""
 
 from __future__ import annotations
 
@@ -20,15 +20,15 @@ from pipeline.evaluate.report import LANGUAGES
 from pipeline.evaluate.runner import predicted_topics
 from pipeline.evaluate.scoring import TopicTally
 
-FIRST_ROUND_PARTS = 6  # p1-p6 were written in round one, p7 on in round two (corpus/README.md)
+ROUND_FIRST_PARTS = (1, 7, 13)  # the first part of each writing round: p1-p6, p7-p12, p13 on (corpus/README.md)
 
 
 def part_round(path: Path) -> int:
-    """1 or 2: the writing round a part (`p<N>.jsonl`) belongs to."""
+    """1, 2, 3…: the writing round a part (`p<N>.jsonl`) belongs to."""
     match = re.fullmatch(r"p(\d+)\.jsonl", path.name)
     if match is None:
         raise ValueError(f"{path.name} is not named like a corpus part (p<N>.jsonl)")
-    return 1 if int(match.group(1)) <= FIRST_ROUND_PARTS else 2
+    return sum(int(match.group(1)) >= first for first in ROUND_FIRST_PARTS)
 
 
 def fit_corpus_model(examples: Sequence[Example]) -> TrainedClassifier:
@@ -37,8 +37,9 @@ def fit_corpus_model(examples: Sequence[Example]) -> TrainedClassifier:
     codes = [subject.code for subject in subjects]
     topics = {label: label_topic(label) for example in examples for label in example.labels}
     fitted = fit(examples, codes, topics, OPTIONS, lambda note: None)
-    return TrainedClassifier("cross-check", 0.5, subjects, fitted.coefficients, fitted.intercepts,
-                             fitted.vocabulary, {})
+    return TrainedClassifier(
+        "cross-check", 0.5, subjects, fitted.coefficients, fitted.intercepts, fitted.vocabulary, {}
+    )
 
 
 def tally(classifier: IptcClassifier, examples: Sequence[Example]) -> dict[str, TopicTally]:
@@ -50,22 +51,32 @@ def tally(classifier: IptcClassifier, examples: Sequence[Example]) -> dict[str, 
     return result
 
 
+def cell(tallied: TopicTally) -> str:
+    """`primary accuracy / micro F1 (articles)`, or a dash for a language the round has no articles in."""
+    if not tallied.articles:
+        return "-"
+    return f"{tallied.primary_accuracy:.3f} / {tallied.sets.f1:.3f} ({tallied.articles})"
+
+
 def main() -> None:
     console = Console()
     parts = corpus_files()
-    rounds = {number: read_all_examples([path for path in parts if part_round(path) == number]) for number in (1, 2)}
-    table = Table(title="Cross-writer check: corpus model fitted on one round, scored on the other")
-    for column in ("scored on", "articles", "classifier", *(f"{lang} primary / F1" for lang in LANGUAGES)):
+    numbers = sorted({part_round(path) for path in parts})
+    rounds = {number: read_all_examples([path for path in parts if part_round(path) == number]) for number in numbers}
+    table = Table(title="Cross-writer check: corpus model fitted on the other rounds, scored on one")
+    for column in ("scored on", "classifier", *(f"{lang} primary / F1 (articles)" for lang in LANGUAGES)):
         table.add_column(column)
     without = IptcClassifier(calibration=Calibration(corpus_weight=0.0))
-    for scored, fitted_on in ((2, 1), (1, 2)):
-        with console.status(f"fitting on round {fitted_on}, scoring round {scored}…"):
-            with_model = IptcClassifier(corpus=fit_corpus_model(rounds[fitted_on]))
-            rows = {"descriptions only": tally(without, rounds[scored]),
-                    "with corpus model": tally(with_model, rounds[scored])}
+    for scored in numbers:
+        others = [example for number in numbers if number != scored for example in rounds[number]]
+        with console.status(f"fitting on the rounds other than {scored}, scoring round {scored}…"):
+            with_model = IptcClassifier(corpus=fit_corpus_model(others))
+            rows = {
+                "descriptions only": tally(without, rounds[scored]),
+                "with corpus model": tally(with_model, rounds[scored]),
+            }
         for name, tallies in rows.items():
-            cells = [f"{tallies[lang].primary_accuracy:.3f} / {tallies[lang].sets.f1:.3f}" for lang in LANGUAGES]
-            table.add_row(f"round {scored}", str(len(rounds[scored])), name, *cells)
+            table.add_row(f"round {scored}", name, *(cell(tallies[lang]) for lang in LANGUAGES))
     console.print(table)
 
 
