@@ -177,4 +177,6 @@ def _clean_by_character(line: str, raw_start: int) -> Piece:
         anchor_replacement(anchors, length, len(fragment), len(replacement), raw_start + end)
         parts.append(replacement)
         length += len(replacement)
-    return Piece("".join(parts), anchors, raw_start, raw_start + len(line)).strip()
+    stripped = Piece("".join(parts), anchors, raw_start, raw_start + len(line)).strip()
+    # the piece still spans the whole raw line, as the fast path's does, whatever cleaning removed at its edges
+    return Piece(stripped.text, stripped.anchors, raw_start, raw_start + len(line))

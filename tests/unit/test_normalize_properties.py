@@ -84,3 +84,9 @@ def test_clean_line_spans_stay_inside_the_line(line: str) -> None:
 @given(st.text(max_size=200))
 def test_match_key_keeps_the_length(text: str) -> None:
     assert len(match_key(text)) == len(text)
+
+
+def test_a_line_ending_in_a_deleted_control_character_still_spans_the_whole_line() -> None:
+    line = "\U00010f46 \x1b"  # an astral letter (the character-by-character path), a space, ESC (deleted)
+    piece = clean_line(line, 7)
+    assert (piece.text, piece.raw_start, piece.raw_end) == ("\U00010f46", 7, 7 + len(line))
