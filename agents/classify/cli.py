@@ -79,7 +79,8 @@ def explain(
     top: Annotated[int, typer.Option(min=1, help="Subjects to show.")] = 5,
 ) -> None:
     """Show each subject's score with the evidence behind it: keyword points and, for the accurate method, the
-    encoder's reading (its share of the encoder's distribution over the 17 subjects)."""
+    encoder's two readings (its share of each distribution over the 17 subjects): `encoder`, which subjects the
+    article is about, and `main`, which one it is mainly about."""
     from agents.classify.taxonomy import by_code, children, top_level
     from agents.classify.transform import IptcClassifier
 
@@ -88,12 +89,14 @@ def explain(
     classifier = IptcClassifier(method="accurate" if method == "accurate" else "fast")
     topics = by_code()
     for record in _records(path):
-        shares = classifier.reading(record) if classifier.method == "accurate" else None
-        scores = classifier.scores(record, shares)
+        readings = classifier.reading(record) if classifier.method == "accurate" else None
+        scores = classifier.scores(record, readings)
         evidence = classifier.evidence(record)
-        reading = dict(zip((topic.code for topic in top_level()), shares, strict=True)) if shares else {}
+        codes = [topic.code for topic in top_level()]
+        reading = dict(zip(codes, readings.subjects, strict=True)) if readings else {}
+        main_reading = dict(zip(codes, readings.main, strict=True)) if readings else {}
         table = Table(title=record.get("title") or record.get("id") or str(path))
-        for column in ("score", "topic", "points", "encoder", "keywords (weighted mentions)"):
+        for column in ("score", "topic", "points", "encoder", "main", "keywords (weighted mentions)"):
             table.add_column(column)
         best = sorted(scores, key=lambda code: -scores[code])
         shown = [code for code in best if topics[code].level == 1][:top]
@@ -108,5 +111,7 @@ def explain(
                                   sorted((found.mentions if found else {}).items(), key=lambda item: -item[1])[:8])
                 label = topics[row_code].label if row_code == code else f"  └ {topics[row_code].label}"
                 share = f"{reading[row_code]:.2f}" if row_code in reading else ""
-                table.add_row(f"{scores[row_code]:.2f}", label, f"{found.points:.1f}" if found else "0", share, words)
+                main_share = f"{main_reading[row_code]:.2f}" if row_code in main_reading else ""
+                points = f"{found.points:.1f}" if found else "0"
+                table.add_row(f"{scores[row_code]:.2f}", label, points, share, main_share, words)
         console.print(table)

@@ -52,11 +52,13 @@ def subject_scores(
     reading: Sequence[float] | None,
     calibration: Calibration,
     shared_points: Sequence[float] | None = None,
+    main_reading: Sequence[float] | None = None,
 ) -> list[float]:
     """Scores of the top-level subjects: prominence relative to the article's main subject times strength.
 
     The main subject is the one with the largest share of the evidence: keyword points, blended with the
-    encoder's reading (a distribution over the subjects, see `encoder_reading`) when it is given. A subject's
+    encoder's reading (a distribution over the subjects, see `encoder_reading`) when it is given, or with
+    `main_reading` (the encoder's reading of which subject the article is mainly about) when that is. A subject's
     prominence is its keyword points relative to the best-scoring subject's (or its blended share relative to
     the main one, if higher), raised to `prominence_power`; strength = 1 - exp(-points / points_scale) grows
     with the absolute evidence (keyword points plus `semantic_points` times the encoder's probability). The main
@@ -68,7 +70,8 @@ def subject_scores(
     kept), and a subject other than the main one keeps the lower of its two scores: generic words may
     help pick the main subject, but cannot on their own make a secondary one.
     """
-    scores = _scores(points, reading, calibration)
+    main = None if main_reading is None else main_subject(points, main_reading, calibration)
+    scores = _scores(points, reading, calibration, main)
     if shared_points is None or calibration.shared_discount <= 0:
         return scores
     main = int(np.argmax(scores))
@@ -76,6 +79,15 @@ def subject_scores(
     discounted = [value - discount * shared for value, shared in zip(points, shared_points, strict=True)]
     strict = _scores(discounted, reading, calibration, main)
     return [value if index == main else min(value, strict[index]) for index, value in enumerate(scores)]
+
+
+def main_subject(points: Sequence[float], reading: Sequence[float], calibration: Calibration) -> int:
+    """The index of the subject with the largest share: keyword points blended with a reading."""
+    keyword_points = np.asarray(points, dtype=np.float64)
+    total = keyword_points.sum()
+    keyword_share = keyword_points / total if total > 0 else np.zeros_like(keyword_points)
+    weight = calibration.semantic_weight if total > 0 else 1.0
+    return int(np.argmax((1.0 - weight) * keyword_share + weight * np.asarray(reading, dtype=np.float64)))
 
 
 def _scores(

@@ -209,12 +209,19 @@ def measure(probabilities: NDArray[np.float64], examples: Sequence[Example], cod
     }
 
 
-def fit(examples: Sequence[Example], codes: Sequence[str], topics: dict[str, Topic],
-        options: TrainOptions, progress: Progress) -> Fitted:
-    """Vocabulary, features and one logistic regression per label."""
+def fit(
+    examples: Sequence[Example],
+    codes: Sequence[str],
+    topics: dict[str, Topic],
+    options: TrainOptions,
+    progress: Progress,
+    embeddings: NDArray[np.float32] | None = None,
+) -> Fitted:
+    """Vocabulary, features and one logistic regression per label (`embeddings`: the examples' encoder vectors,
+    when the caller already has them)."""
     vocabulary = fit_vocabulary([full_text(example.record) for example in examples], options.max_terms)
     progress(f"encoding {len(examples)} articles ({len(vocabulary)} terms)")
-    features = featurize([example.record for example in examples], vocabulary)
+    features = featurize([example.record for example in examples], vocabulary, embeddings=embeddings)
     progress(f"fitting {len(codes)} labels")
     coefficients, intercepts = _fit_weights(features, _targets(examples, codes, topics), options)
     return Fitted(coefficients, intercepts, vocabulary)

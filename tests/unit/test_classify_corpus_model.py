@@ -1,4 +1,4 @@
-"""The corpus model: the shipped artefact matches the bundled corpus, and the corpus is labelled as documented."""
+"""The corpus models: the shipped artefacts match the bundled corpus, and the corpus is labelled as documented."""
 
 from __future__ import annotations
 

@@ -30,6 +30,15 @@ def test_the_encoder_can_choose_the_main_subject_and_it_ranks_first() -> None:
     assert scores[0] > scores[1] > 0.5
 
 
+def test_the_main_reading_chooses_the_main_subject_and_the_subject_reading_scores_the_rest() -> None:
+    subjects_reading = [0.50, 0.50]
+    by_keywords = subject_scores([20.0, 22.0], subjects_reading, CAL)
+    by_main_reading = subject_scores([20.0, 22.0], subjects_reading, CAL, main_reading=[0.90, 0.10])
+    assert by_keywords[1] > by_keywords[0]
+    assert by_main_reading[0] > by_main_reading[1] > 0.5
+    assert by_main_reading[1] == pytest.approx(by_keywords[1], abs=0.05)  # the other subject scores as before
+
+
 def test_scores_grow_with_evidence() -> None:
     weak = subject_scores([3.0, 0.0], None, CAL)[0]
     strong = subject_scores([12.0, 0.0], None, CAL)[0]

