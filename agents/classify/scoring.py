@@ -84,10 +84,26 @@ def subject_scores(
 def main_subject(points: Sequence[float], reading: Sequence[float], calibration: Calibration) -> int:
     """The index of the subject with the largest share: keyword points blended with a reading."""
     keyword_points = np.asarray(points, dtype=np.float64)
+    return int(np.argmax(_share(keyword_points, np.asarray(reading, dtype=np.float64), calibration)))
+
+
+def _keyword_share(keyword_points: NDArray[np.float64]) -> NDArray[np.float64]:
     total = keyword_points.sum()
-    keyword_share = keyword_points / total if total > 0 else np.zeros_like(keyword_points)
-    weight = calibration.semantic_weight if total > 0 else 1.0
-    return int(np.argmax((1.0 - weight) * keyword_share + weight * np.asarray(reading, dtype=np.float64)))
+    share: NDArray[np.float64] = keyword_points / total if total > 0 else np.zeros_like(keyword_points)
+    return share
+
+
+def _share(
+    keyword_points: NDArray[np.float64], reading: NDArray[np.float64] | None, calibration: Calibration
+) -> NDArray[np.float64]:
+    """Each subject's share of the evidence: its share of keyword points, blended with the reading when given
+    (the reading alone when there are no keyword points)."""
+    keyword_share = _keyword_share(keyword_points)
+    if reading is None:
+        return keyword_share
+    weight = calibration.semantic_weight if keyword_points.sum() > 0 else 1.0
+    share: NDArray[np.float64] = (1.0 - weight) * keyword_share + weight * reading
+    return share
 
 
 def _scores(
@@ -99,13 +115,9 @@ def _scores(
     """The score formula of `subject_scores`; `main` fixes the main subject instead of choosing it."""
     keyword_points = np.asarray(points, dtype=np.float64)
     total = keyword_points.sum()
-    keyword_share = keyword_points / total if total > 0 else np.zeros_like(keyword_points)
-    share = keyword_share
-    semantic = np.zeros_like(keyword_points)
-    if reading is not None:
-        semantic = np.asarray(reading, dtype=np.float64)
-        weight = calibration.semantic_weight if total > 0 else 1.0
-        share = (1.0 - weight) * keyword_share + weight * semantic
+    keyword_share = _keyword_share(keyword_points)
+    semantic = np.zeros_like(keyword_points) if reading is None else np.asarray(reading, dtype=np.float64)
+    share = _share(keyword_points, None if reading is None else semantic, calibration)
     if share.max() <= 0:
         return [0.0] * len(keyword_points)
     ratio = share / share.max()
