@@ -91,14 +91,14 @@ class IptcClassifier:
 
     @cached_property
     def _corpus_columns(self) -> list[int | None]:
-        """For each subject, its column in the corpus model's output (None if the corpus lacks it)."""
-        codes = [topic.code for topic in self._corpus_model.labels]
-        return [codes.index(topic.code) if topic.code in codes else None for topic in self._subjects]
+        return self._columns([topic.code for topic in self._corpus_model.labels])
 
     @cached_property
     def _main_columns(self) -> list[int | None]:
-        """For each subject, its column in the main-subject model's output (None if it lacks it)."""
-        codes = self._main_subject_model.codes
+        return self._columns(list(self._main_subject_model.codes))
+
+    def _columns(self, codes: list[str]) -> list[int | None]:
+        """For each subject, its column in a model's output over `codes` (None if the model lacks it)."""
         return [codes.index(topic.code) if topic.code in codes else None for topic in self._subjects]
 
     @cached_property
@@ -126,10 +126,8 @@ class IptcClassifier:
         article = embed([embedding_text(record)], self.encoder)
         cosines = vectors @ article[0]
         similarities = [float(cosines[owners == index].mean()) for index in range(len(self._subjects))]
-        row = self._corpus_model.probabilities([record], embeddings=article)[0]
-        corpus = [0.0 if column is None else float(row[column]) for column in self._corpus_columns]
-        main_row = self._main_subject_model.probabilities(article)[0]
-        main = [0.0 if column is None else float(main_row[column]) for column in self._main_columns]
+        corpus = _by_subject(self._corpus_model.probabilities([record], embeddings=article)[0], self._corpus_columns)
+        main = _by_subject(self._main_subject_model.probabilities(article)[0], self._main_columns)
         return Reading(
             encoder_reading(similarities, corpus, self.calibration),
             encoder_reading(similarities, main, self.calibration),
@@ -158,6 +156,11 @@ class IptcClassifier:
 
     def __call__(self, record: Record) -> Record:
         return with_topics(record, self.scores(record), self.threshold, max_subjects=MAX_SUBJECTS)
+
+
+def _by_subject(row: NDArray[np.float64], columns: list[int | None]) -> list[float]:
+    """A model's output row rearranged to one value per subject (0 where the model lacks the subject)."""
+    return [0.0 if column is None else float(row[column]) for column in columns]
 
 
 def load_classifier(
