@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test test-unit lint bench clean
+.PHONY: setup demo test test-unit test-kafka4 lint bench clean
 
 setup: $(VENV)/.installed ## create the virtualenv and install newsflow with its dev tools
 
@@ -21,6 +21,10 @@ test: setup ## the whole suite: unit tests and integration tests against a real 
 
 test-unit: setup ## only the tests that need no broker
 	$(BIN)/pytest tests/unit
+
+KAFKA4_VERSION ?= 4.4.0
+test-kafka4: setup ## the integration tests again, against a local Kafka 4.x broker (KAFKA4_VERSION)
+	NEWSFLOW_KAFKA_VERSION=$(KAFKA4_VERSION) $(BIN)/pytest -m integration tests/integration
 
 lint: setup ## ruff and mypy, as CI runs them
 	$(BIN)/ruff check .

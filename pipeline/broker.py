@@ -1,4 +1,5 @@
-"""The local single-node Kafka broker (KRaft, 3.9.1): resolve its jars, run it detached, find it, stop it."""
+"""The local single-node Kafka broker (KRaft, 3.9.1 or a 4.x release): resolve its jars, run it detached, find it,
+stop it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ from typing import Any
 
 from pipeline.errors import NewsflowError
 
-KAFKA_VERSION = "3.9.1"
+DEFAULT_KAFKA_VERSION = "3.9.1"
+# The releases the local broker runs: 3.9 (the last 3.x) and 4.x, which logs through log4j2 instead of log4j 1.
+KAFKA_VERSION_PATTERN = r"^(?:3\.9|4\.\d+)\.\d+$"
 HOST = "127.0.0.1"
 NODE_ID = 1
 STATE_FILE = "broker.json"
@@ -61,6 +64,7 @@ class BrokerInfo:
     started_at: str
     log_path: Path
     home: Path
+    kafka_version: str = DEFAULT_KAFKA_VERSION
 
     @property
     def bootstrap(self) -> str:
@@ -76,7 +80,7 @@ class BrokerInfo:
             "started_at": self.started_at,
             "log_path": str(self.log_path),
             "home": str(self.home),
-            "kafka_version": KAFKA_VERSION,
+            "kafka_version": self.kafka_version,
         }
 
     @classmethod
@@ -89,18 +93,20 @@ class BrokerInfo:
             started_at=str(data["started_at"]),
             log_path=Path(data["log_path"]),
             home=Path(data["home"]),
+            kafka_version=str(data.get("kafka_version", DEFAULT_KAFKA_VERSION)),
         )
 
 
 @dataclass(frozen=True)
 class BrokerLayout:
-    """Where everything of the local broker lives under a newsflow home."""
+    """Where everything of the local broker lives under a newsflow home (the jars: of one Kafka release)."""
 
     home: Path
+    kafka_version: str = DEFAULT_KAFKA_VERSION
 
     @property
     def libs(self) -> Path:
-        return self.home / f"kafka-{KAFKA_VERSION}" / "libs"
+        return self.home / f"kafka-{self.kafka_version}" / "libs"
 
     @property
     def libs_marker(self) -> Path:
@@ -131,8 +137,9 @@ class BrokerLayout:
         return self.root / "server.properties"
 
     @property
-    def log4j_properties(self) -> Path:
-        return self.root / "log4j.properties"
+    def logging_config(self) -> Path:
+        """log4j 1 configuration for Kafka 3, log4j2 for Kafka 4."""
+        return self.root / ("log4j2.properties" if uses_log4j2(self.kafka_version) else "log4j.properties")
 
     @property
     def identity(self) -> Path:
@@ -239,6 +246,41 @@ def log4j_properties(server_log: Path) -> dict[str, str]:
         "log4j.logger.org.apache.kafka.clients": "WARN",
         "log4j.logger.state.change.logger": "WARN",
     }
+
+
+def log4j2_properties(server_log: Path) -> dict[str, str]:
+    """The same rolling file in log4j2's properties format (Kafka 4)."""
+    return {
+        "appender.file.type": "RollingFile",
+        "appender.file.name": "file",
+        "appender.file.fileName": str(server_log),
+        "appender.file.filePattern": f"{server_log}.%i",
+        "appender.file.layout.type": "PatternLayout",
+        "appender.file.layout.pattern": "[%d] %p %m (%c)%n",
+        "appender.file.policies.type": "Policies",
+        "appender.file.policies.size.type": "SizeBasedTriggeringPolicy",
+        "appender.file.policies.size.size": "10MB",
+        "appender.file.strategy.type": "DefaultRolloverStrategy",
+        "appender.file.strategy.max": "3",
+        "rootLogger.level": "INFO",
+        "rootLogger.appenderRef.file.ref": "file",
+        "logger.clients.name": "org.apache.kafka.clients",
+        "logger.clients.level": "WARN",
+        "logger.state.name": "state.change.logger",
+        "logger.state.level": "WARN",
+    }
+
+
+def uses_log4j2(kafka_version: str) -> bool:
+    """Whether a Kafka release logs through log4j2 (4.0 and later) rather than log4j 1."""
+    return int(kafka_version.split(".")[0]) >= 4
+
+
+def check_kafka_version(kafka_version: str) -> str:
+    """The release, if the local broker can run it (3.9.x or 4.x), else a BrokerError saying which can."""
+    if re.fullmatch(KAFKA_VERSION_PATTERN, kafka_version) is None:
+        raise BrokerError(f"the local broker runs Kafka 3.9.x or 4.x, not {kafka_version!r}")
+    return kafka_version
 
 
 def port_is_free(port: int, host: str = HOST, *, wait: float = 0.0) -> bool:
@@ -434,7 +476,7 @@ def find_maven() -> str:
     maven = shutil.which("mvn")
     if maven is None:
         raise BrokerError(
-            f"`mvn` not found on PATH: Maven resolves the Kafka {KAFKA_VERSION} jars on the first broker "
+            "`mvn` not found on PATH: Maven resolves the Kafka jars on the first broker "
             "start (e.g. `apt-get install maven`)"
         )
     return maven
@@ -455,21 +497,26 @@ def _locked(layout: BrokerLayout) -> Iterator[None]:
 # --- jars ---------------------------------------------------------------------------------------------
 
 
-def pom_text() -> str:
-    """The POM that lists the broker's classpath; it ships inside the package."""
-    return (files("pipeline") / "data" / "kafka-pom.xml").read_text(encoding="utf-8")
+def pom_text(kafka_version: str = DEFAULT_KAFKA_VERSION) -> str:
+    """The POM that lists the broker's classpath (it ships inside the package), for one Kafka release."""
+    name = "kafka4-pom.xml" if uses_log4j2(kafka_version) else "kafka3-pom.xml"
+    template = (files("pipeline") / "data" / name).read_text(encoding="utf-8")
+    pinned = f"<kafka.version>{kafka_version}</kafka.version>"
+    return re.sub(r"<kafka\.version>[^<]*</kafka\.version>", pinned, template)
 
 
-def ensure_jars(home: Path, *, on_progress: Progress | None = None) -> Path:
-    """The directory of the broker's jars, resolved with Maven on first use and reused after that."""
-    layout = BrokerLayout(home)
-    pom = pom_text()
+def ensure_jars(
+    home: Path, kafka_version: str = DEFAULT_KAFKA_VERSION, *, on_progress: Progress | None = None
+) -> Path:
+    """The directory of a Kafka release's broker jars, resolved with Maven on first use and reused after that."""
+    layout = BrokerLayout(home, check_kafka_version(kafka_version))
+    pom = pom_text(kafka_version)
     pom_digest = sha256(pom.encode()).hexdigest()
     if layout.libs_marker.is_file() and layout.libs_marker.read_text().strip() == pom_digest:
         return layout.libs
     maven = find_maven()
     if on_progress:
-        on_progress(f"resolving Kafka {KAFKA_VERSION} jars with Maven (first start only)…")
+        on_progress(f"resolving Kafka {kafka_version} jars with Maven (first start only)…")
     layout.libs.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=layout.libs.parent, prefix=".resolve-") as work:
         pom_path = Path(work) / "pom.xml"
@@ -485,7 +532,7 @@ def ensure_jars(home: Path, *, on_progress: Progress | None = None) -> Path:
             raise BrokerError(f"Maven did not resolve the Kafka jars within {error.timeout:.0f} s") from error
         if result.returncode != 0 or not any(output.glob("kafka_2.13-*.jar")):
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-20:])
-            raise BrokerError(f"Maven could not resolve the Kafka {KAFKA_VERSION} jars:\n{tail}")
+            raise BrokerError(f"Maven could not resolve the Kafka {kafka_version} jars:\n{tail}")
         shutil.rmtree(layout.libs, ignore_errors=True)
         output.rename(layout.libs)
     layout.libs_marker.write_text(pom_digest + "\n")
@@ -514,6 +561,7 @@ def local_bootstrap(home: Path) -> str | None:
 def start(
     home: Path,
     *,
+    kafka_version: str = DEFAULT_KAFKA_VERSION,
     port: int | None = None,
     controller_port: int | None = None,
     timeout: float = 60.0,
@@ -523,13 +571,19 @@ def start(
     """Start the local broker under home (or return the one already running there) and wait until it answers.
 
     Ports: `port`/`controller_port` when given (a clash is an error), else the ones this home used last
-    time if still free, else free ones. `jars_home` is where the jars are cached (default: home).
+    time if still free, else free ones. `jars_home` is where the jars are cached (default: home). The data
+    one Kafka release formatted is only started by that release.
     """
     home = home.expanduser().resolve()
-    layout = BrokerLayout(home)
+    layout = BrokerLayout(home, check_kafka_version(kafka_version))
     with _locked(layout):
         running = _live_broker(home)
         if running is not None:
+            if running.kafka_version != kafka_version:
+                raise BrokerError(
+                    f"a Kafka {running.kafka_version} broker (pid {running.pid}) runs from {home}; stop it "
+                    f"(`newsflow broker stop`) before starting Kafka {kafka_version}"
+                )
             if answers_metadata(running.bootstrap):
                 return running
             raise BrokerError(
@@ -537,8 +591,15 @@ def start(
                 "stop it first (`newsflow broker stop`)"
             )
         java = find_java()
-        libs = ensure_jars(jars_home or home, on_progress=on_progress)
         identity = _read_identity(layout)
+        formatted_by = identity["kafka_version"] if identity else None
+        if formatted_by not in (None, kafka_version) and (layout.data_dir / "meta.properties").is_file():
+            raise BrokerError(
+                f"the broker data in {layout.data_dir} belongs to Kafka {formatted_by}: run that release "
+                f"(NEWSFLOW_KAFKA_VERSION={formatted_by}), or remove the directory (its topics are lost) to start "
+                f"Kafka {kafka_version} afresh"
+            )
+        libs = ensure_jars(jars_home or home, kafka_version, on_progress=on_progress)
         recorded = (identity["port"], identity["controller_port"]) if identity else None
         broker_port, controller = choose_ports(
             port=port, controller_port=controller_port, recorded=recorded, notify=on_progress
@@ -546,12 +607,18 @@ def start(
         cluster_id = identity["cluster_id"] if identity else new_cluster_id()
         _write_config(layout, broker_port, controller)
         _write_json_atomically(
-            layout.identity, {"cluster_id": cluster_id, "port": broker_port, "controller_port": controller}
+            layout.identity,
+            {
+                "cluster_id": cluster_id,
+                "port": broker_port,
+                "controller_port": controller,
+                "kafka_version": kafka_version,
+            },
         )
         if not (layout.data_dir / "meta.properties").is_file():
             _format_storage(java, libs, layout, cluster_id, on_progress)
         if on_progress:
-            on_progress(f"starting Kafka {KAFKA_VERSION} on {HOST}:{broker_port}…")
+            on_progress(f"starting Kafka {kafka_version} on {HOST}:{broker_port}…")
         info = _launch(java, libs, layout, broker_port, controller, timeout)
         write_state(info)
         return info
@@ -593,6 +660,7 @@ def _live_broker(home: Path) -> BrokerInfo | None:
         started_at=datetime.fromtimestamp(Path(f"/proc/{pid}").stat().st_mtime, UTC).isoformat(),
         log_path=layout.server_log,
         home=home,
+        kafka_version=identity["kafka_version"],
     )
     write_state(info)
     return info
@@ -614,6 +682,7 @@ def _read_identity(layout: BrokerLayout) -> dict[str, Any] | None:
             "cluster_id": str(data["cluster_id"]),
             "port": int(data["port"]),
             "controller_port": int(data["controller_port"]),
+            "kafka_version": str(data.get("kafka_version", DEFAULT_KAFKA_VERSION)),  # older homes ran 3.9.1
         }
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -624,7 +693,8 @@ def _write_config(layout: BrokerLayout, port: int, controller_port: int) -> None
     layout.logs_dir.mkdir(parents=True, exist_ok=True)
     properties = server_properties(data_dir=layout.data_dir, port=port, controller_port=controller_port)
     layout.server_properties.write_text(render_properties(properties), encoding="ascii")
-    layout.log4j_properties.write_text(render_properties(log4j_properties(layout.server_log)), encoding="ascii")
+    logging = log4j2_properties if uses_log4j2(layout.kafka_version) else log4j_properties
+    layout.logging_config.write_text(render_properties(logging(layout.server_log)), encoding="ascii")
 
 
 def _java_command(java: str, libs: Path, layout: BrokerLayout, main: str, *args: str) -> list[str]:
@@ -632,7 +702,11 @@ def _java_command(java: str, libs: Path, layout: BrokerLayout, main: str, *args:
         java,
         *HEAP_OPTIONS,
         *JVM_OPTIONS,
-        f"-Dlog4j.configuration={layout.log4j_properties.as_uri()}",
+        (
+            f"-Dlog4j2.configurationFile={layout.logging_config}"
+            if uses_log4j2(layout.kafka_version)
+            else f"-Dlog4j.configuration={layout.logging_config.as_uri()}"
+        ),
         f"-Dkafka.logs.dir={layout.logs_dir}",
         "-cp",
         f"{libs}{os.sep}*",
@@ -675,6 +749,7 @@ def _launch(java: str, libs: Path, layout: BrokerLayout, port: int, controller_p
         started_at=datetime.now(UTC).isoformat(),
         log_path=layout.server_log,
         home=layout.home,
+        kafka_version=layout.kafka_version,
     )
     try:
         _wait_until_ready(info, layout, log_offset, timeout)

@@ -89,12 +89,21 @@ def print_problems(problems: Iterable[InputProblem]) -> None:
 
 @broker_app.command("start")
 def broker_start(timeout: Annotated[float, typer.Option(help="Seconds to wait for readiness.")] = 90) -> None:
-    """Start the local Kafka 3.9.1 broker (resolving its jars with Maven on first use) and wait until it answers."""
+    """Start the local Kafka broker (3.9.1; NEWSFLOW_KAFKA_VERSION picks another 3.9.x or a 4.x release), resolving
+    its jars with Maven on first use, and wait until it answers."""
     from pipeline import broker
 
     settings = settings_for()
-    info = broker.start(settings.home, timeout=timeout, on_progress=lambda line: console.print(line))
-    console.print(f"[green]broker running[/] at {info.bootstrap} (pid {info.pid}, log {info.log_path})")
+    info = broker.start(
+        settings.home,
+        kafka_version=settings.kafka_version,
+        timeout=timeout,
+        on_progress=lambda line: console.print(line),
+    )
+    console.print(
+        f"[green]broker running[/] at {info.bootstrap} "
+        f"(Kafka {info.kafka_version}, pid {info.pid}, log {info.log_path})"
+    )
     typer.echo(info.bootstrap)
 
 
@@ -118,7 +127,10 @@ def broker_status() -> None:
     if info is None:
         console.print("no local broker running (start one with `newsflow broker start`)")
         raise typer.Exit(1)
-    console.print(f"running at {info.bootstrap} (pid {info.pid}, since {info.started_at}, log {info.log_path})")
+    console.print(
+        f"running at {info.bootstrap} (Kafka {info.kafka_version}, pid {info.pid}, since {info.started_at}, "
+        f"log {info.log_path})"
+    )
     typer.echo(info.bootstrap)
 
 
@@ -418,7 +430,9 @@ def ensure_broker(settings: Settings) -> Settings:
     info = broker.status(settings.home)
     if info is None:
         console.print("no broker configured: starting the local one (`newsflow broker stop` stops it)")
-        info = broker.start(settings.home, on_progress=lambda line: console.print(line))
+        info = broker.start(
+            settings.home, kafka_version=settings.kafka_version, on_progress=lambda line: console.print(line)
+        )
     console.print(f"using Kafka at {info.bootstrap}")
     return settings.model_copy(update={"bootstrap": info.bootstrap})
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pipeline.broker import DEFAULT_KAFKA_VERSION, BrokerError, check_kafka_version
 from pipeline.errors import ConfigError
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
@@ -29,6 +30,10 @@ class Settings(BaseSettings):
 
     bootstrap: str | None = Field(None, description="Kafka bootstrap servers, host:port[,host:port]")
     home: Path = Field(Path.home() / ".newsflow", description="state: local broker, seen-store, models")
+    kafka_version: str = Field(
+        DEFAULT_KAFKA_VERSION,
+        description="the Kafka release the local broker runs (`newsflow broker start`): 3.9.x or 4.x",
+    )
     topic_prefix: str = Field("", description="prefix for every topic name (several pipelines, one cluster)")
     partitions: int = Field(4, ge=1, description="partitions of every stage topic")
     replication_factor: int = Field(1, ge=1)
@@ -54,6 +59,14 @@ class Settings(BaseSettings):
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
+
+    @field_validator("kafka_version")
+    @classmethod
+    def _kafka_version_runs_locally(cls, kafka_version: str) -> str:
+        try:
+            return check_kafka_version(kafka_version)
+        except BrokerError as error:
+            raise ValueError(str(error)) from None
 
     @model_validator(mode="after")
     def _security_is_consistent(self) -> Settings:

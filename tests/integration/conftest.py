@@ -1,8 +1,9 @@
 """The real Kafka broker the integration tests share: one per session, started on first use.
 
 Chosen in this order: NEWSFLOW_BOOTSTRAP from the environment; else a testcontainers Kafka when a Docker
-engine answers a ping; else newsflow's own local broker (Kafka 3.9.1 from Maven) in a temporary home.
-NEWSFLOW_TEST_BROKER=local|docker forces one of the last two (e.g. `local` for the restart tests).
+engine answers a ping; else newsflow's own local broker (Kafka 3.9.1 from Maven, or the release
+NEWSFLOW_KAFKA_VERSION names) in a temporary home. NEWSFLOW_TEST_BROKER=local|docker forces one of the last two
+(e.g. `local` for the restart tests).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class KafkaBroker:
     home: Path | None = None
     controller_port: int | None = None
     jars_home: Path | None = None
+    kafka_version: str = broker.DEFAULT_KAFKA_VERSION
 
     def stop(self) -> None:
         """Stop the broker (graceful shutdown); its data and address stay for `start`."""
@@ -58,6 +60,7 @@ class KafkaBroker:
         _, _, port = self.bootstrap.rpartition(":")
         broker.start(
             self.require_local(),
+            kafka_version=self.kafka_version,
             port=int(port),
             controller_port=self.controller_port,
             timeout=START_TIMEOUT,
@@ -139,13 +142,15 @@ def _docker_broker() -> Iterator[KafkaBroker]:
 @contextlib.contextmanager
 def _local_broker(home: Path, jars_home: Path) -> Iterator[KafkaBroker]:
     try:
-        info = broker.start(home, timeout=START_TIMEOUT, jars_home=jars_home)
+        kafka_version = Settings().kafka_version
+        info = broker.start(home, kafka_version=kafka_version, timeout=START_TIMEOUT, jars_home=jars_home)
         yield KafkaBroker(
             bootstrap=info.bootstrap,
             kind="local",
             home=home,
             controller_port=info.controller_port,
             jars_home=jars_home,
+            kafka_version=kafka_version,
         )
     finally:
         broker.stop(home)

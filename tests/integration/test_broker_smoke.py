@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -93,7 +95,10 @@ def test_the_local_broker_keeps_its_address_and_data_across_a_restart(kafka_brok
     assert pid_before is not None and after is not None
     assert after.pid != pid_before.pid
     assert after.bootstrap == kafka_broker.bootstrap
-    assert broker.start(home) == after  # already running: found again, not started twice
+    command_line = Path(f"/proc/{after.pid}/cmdline").read_bytes()
+    assert after.kafka_version == kafka_broker.kafka_version  # the release asked for runs, from its own jars
+    assert f"kafka-{kafka_broker.kafka_version}{os.sep}libs".encode() in command_line
+    assert broker.start(home, kafka_version=kafka_broker.kafka_version) == after  # running: found, not started twice
     assert consume(kafka_broker.bootstrap, topic, 1) == [(b"before", b"restart")]
 
 

@@ -16,7 +16,8 @@ import pytest
 
 from pipeline import broker
 from pipeline.broker import BrokerError, BrokerInfo, BrokerLayout
-from pipeline.errors import NewsflowError
+from pipeline.config import load_settings
+from pipeline.errors import ConfigError, NewsflowError
 
 
 @pytest.fixture
@@ -109,7 +110,49 @@ def test_the_pom_ships_in_the_package_with_the_logging_binding() -> None:
 
     for artifact in ("kafka_2.13", "slf4j-reload4j", "<artifactId>reload4j</artifactId>"):
         assert artifact in pom
-    assert f"<kafka.version>{broker.KAFKA_VERSION}</kafka.version>" in pom
+    assert f"<kafka.version>{broker.DEFAULT_KAFKA_VERSION}</kafka.version>" in pom
+
+
+def test_a_kafka_4_pom_names_the_release_and_binds_log4j2() -> None:
+    pom = broker.pom_text("4.4.0")
+
+    for artifact in ("kafka_2.13", "<artifactId>log4j-slf4j-impl</artifactId>", "<artifactId>log4j-core</artifactId>"):
+        assert artifact in pom
+    assert "<artifactId>reload4j</artifactId>" not in pom
+    assert pom.count("<kafka.version>") == 1 and "<kafka.version>4.4.0</kafka.version>" in pom
+
+
+def test_kafka_4_logs_through_log4j2_to_the_given_file(tmp_path: Path) -> None:
+    layout = BrokerLayout(tmp_path, "4.1.1")
+    properties = broker.log4j2_properties(layout.server_log)
+
+    assert broker.uses_log4j2("4.1.1") and not broker.uses_log4j2("3.9.1")
+    assert layout.logging_config.name == "log4j2.properties"
+    assert BrokerLayout(tmp_path).logging_config.name == "log4j.properties"
+    assert layout.libs == tmp_path / "kafka-4.1.1" / "libs"
+    assert properties["appender.file.fileName"] == str(layout.server_log)
+    assert properties["rootLogger.appenderRef.file.ref"] == properties["appender.file.name"]
+
+
+@pytest.mark.parametrize("version", ["3.9.1", "3.9.0", "4.0.1", "4.4.0", "4.10.2"])
+def test_the_local_broker_runs_3_9_and_4_x(version: str) -> None:
+    assert broker.check_kafka_version(version) == version
+
+
+@pytest.mark.parametrize("version", ["3.8.1", "5.0.0", "4.4", "latest", "4.4.0-rc1", ""])
+def test_other_releases_are_refused_with_the_ones_that_run(version: str) -> None:
+    with pytest.raises(BrokerError, match=r"runs Kafka 3\.9\.x or 4\.x"):
+        broker.check_kafka_version(version)
+
+
+def test_data_of_one_release_is_not_started_by_another(tmp_path: Path) -> None:
+    layout = BrokerLayout(tmp_path)
+    layout.data_dir.mkdir(parents=True)
+    (layout.data_dir / "meta.properties").write_text("version=1\n")
+    layout.identity.write_text('{"cluster_id": "x", "port": 1, "controller_port": 2}')  # a home of 3.9.1 days
+
+    with pytest.raises(BrokerError, match=r"belongs to Kafka 3\.9\.1.*NEWSFLOW_KAFKA_VERSION=3\.9\.1"):
+        broker.start(tmp_path, kafka_version="4.4.0")
 
 
 # --- ports ------------------------------------------------------------------------------------------
@@ -295,7 +338,7 @@ def test_a_maven_failure_shows_its_last_lines(tmp_path: Path, empty_path: Path) 
     with pytest.raises(BrokerError, match="Could not resolve dependencies: network unreachable"):
         broker.ensure_jars(tmp_path, on_progress=progress.append)
 
-    assert progress == [f"resolving Kafka {broker.KAFKA_VERSION} jars with Maven (first start only)…"]
+    assert progress == [f"resolving Kafka {broker.DEFAULT_KAFKA_VERSION} jars with Maven (first start only)…"]
     assert not BrokerLayout(tmp_path).libs_marker.exists()
 
 
@@ -315,3 +358,10 @@ def test_the_cause_of_a_failed_start_is_the_innermost_exception_of_the_last_trac
 
     assert broker.startup_cause(log) == "java.net.BindException: Address already in use"
     assert broker.startup_cause("[2026-01-01 00:00:00,000] INFO Kafka Server started") is None
+
+
+def test_settings_refuse_a_release_the_local_broker_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSFLOW_KAFKA_VERSION", "5.0.0")
+
+    with pytest.raises(ConfigError, match=r"kafka_version: .*runs Kafka 3\.9\.x or 4\.x, not '5\.0\.0'"):
+        load_settings()
