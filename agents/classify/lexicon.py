@@ -6,10 +6,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from agents.classify.text import keyword_key, variants
 
 TIER_POINTS = {"strong": 3.0, "medium": 2.0, "weak": 1.0}
+WORD_CACHE_SIZE = 1 << 16  # distinct words whose readings and candidate keywords are kept
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,17 @@ class Lexicon:
             key, is_prefix = keyword.parts[0]
             (self._prefix if is_prefix else self._exact)[key].append(keyword)
         self._prefix_lengths = sorted({len(key) for key in self._prefix})
+        # News vocabulary repeats from article to article, so a word's readings and the keywords that may start
+        # at it are worked out once; bounded, because a long-running worker meets an open vocabulary.
+        self._word_entry = lru_cache(maxsize=WORD_CACHE_SIZE)(self._entry)
 
     def matches(self, words: Sequence[str]) -> list[tuple[Keyword, int]]:
         """Every (keyword, start) found; per topic, a word counts for its longest keyword only."""
-        readings = [variants(word) for word in words]
+        entries = [self._word_entry(word) for word in words]
+        readings = [forms for forms, _ in entries]
         found: list[tuple[Keyword, int]] = []
-        for start, forms in enumerate(readings):
-            for candidate in self._candidates(forms):
+        for start, (_, candidates) in enumerate(entries):
+            for candidate in candidates:
                 if self._rest_matches(candidate, readings, start):
                     found.append((candidate, start))
         found.sort(key=lambda item: -len(item[0].parts))
@@ -101,7 +107,13 @@ class Lexicon:
             result[topic] = Evidence(sum(earned.values()), dict(counts), shared)
         return result
 
-    def _candidates(self, forms: Sequence[str]) -> list[Keyword]:
+    def _entry(self, word: str) -> tuple[tuple[str, ...], tuple[Keyword, ...]]:
+        """A word's readings (itself and, in Arabic, its forms without clitics) and the keywords that may start
+        at it."""
+        forms = variants(word)
+        return forms, self._candidates(forms)
+
+    def _candidates(self, forms: Sequence[str]) -> tuple[Keyword, ...]:
         candidates: list[Keyword] = []
         for form in forms:
             candidates.extend(self._exact.get(form, ()))
@@ -109,7 +121,7 @@ class Lexicon:
                 if length > len(form):
                     break
                 candidates.extend(self._prefix.get(form[:length], ()))
-        return list(dict.fromkeys(candidates))
+        return tuple(dict.fromkeys(candidates))
 
     @staticmethod
     def _rest_matches(keyword: Keyword, readings: Sequence[Sequence[str]], start: int) -> bool:

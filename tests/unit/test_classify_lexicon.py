@@ -7,13 +7,12 @@ import math
 from agents.classify.lexicon import Passage, build_lexicon
 from agents.classify.text import words
 
-LEXICON = build_lexicon(
-    {
-        "politics": {"en": {"strong": ["foreign minister*", "elect*"], "weak": ["minister*"]},
-                     "ar": {"strong": ["وزير الخارجية", "انتخاب*"]}},
-        "sport": {"en": {"strong": ["football"], "medium": ["match*"]}},
-    }
-)
+KEYWORDS = {
+    "politics": {"en": {"strong": ["foreign minister*", "elect*"], "weak": ["minister*"]},
+                 "ar": {"strong": ["وزير الخارجية", "انتخاب*"]}},
+    "sport": {"en": {"strong": ["football"], "medium": ["match*"]}},
+}
+LEXICON = build_lexicon(KEYWORDS)
 
 
 def points(text: str, weight: float = 1.0) -> dict[str, float]:
@@ -41,3 +40,14 @@ def test_passage_weight_multiplies_mentions() -> None:
 def test_unrelated_text_has_no_evidence() -> None:
     assert points("The cat sat on the mat") == {}
     assert points("") == {}
+
+
+def test_words_met_in_earlier_articles_match_as_they_would_the_first_time() -> None:
+    article = [Passage(words("ولوزير الخارجية رأي في الانتخابات"), 2.0), Passage(words("the foreign minister's match"))]
+    warm = build_lexicon(KEYWORDS)
+    for earlier in ("the minister", "الخارجية والانتخابات", "foreign matches", "football"):
+        warm.evidence([Passage(words(earlier))])
+
+    assert warm.evidence(article) == build_lexicon(KEYWORDS).evidence(article)
+    politics = warm.evidence(article)["politics"].mentions
+    assert politics == {"وزير الخارجية": 2.0, "انتخاب*": 2.0, "foreign minister*": 1.0}
